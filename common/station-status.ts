@@ -1,0 +1,59 @@
+/**
+ * The peers view: what the station knows about each connected peer and about its whole
+ * lifetime. Served as JSON at STATUS_API_PATH and handed in-process to the desktop window.
+ */
+
+export interface PeerSnapshot {
+  id: number;
+  remoteAddress: string;
+  remotePort: number;
+  /** The browser's Origin header; null for scripts and CLI tools, which send none. */
+  origin: string | null;
+  userAgent: string | null;
+  /** '' or the JSON subprotocol. */
+  protocol: string;
+  /** ISO 8601. */
+  connectedAt: string;
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  ticksSkipped: number;
+  /** Bytes queued for this peer and not yet handed to the OS. */
+  bufferedAmount: number;
+}
+
+export interface StationTotals {
+  /** Peers connected now. */
+  peers: number;
+  /** Handshakes accepted since the station started. */
+  accepted: number;
+  /** Handshakes refused since the station started, by HTTP status. */
+  rejected: Record<string, number>;
+  /** Ticks sent by the shared schedule (one per interval, whatever the number of peers). */
+  ticks: number;
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  ticksSkipped: number;
+}
+
+export interface StationInfo {
+  name: string;
+  version: string;
+  host: string;
+  port: number;
+  /** Every address peers can reach the station on. */
+  addresses: string[];
+  websocketUrls: string[];
+  startedAt: string;
+  tickMs: number;
+  tokenRequired: boolean;
+}
+
+export interface StationStatus {
+  station: StationInfo;
+  totals: StationTotals;
+  peers: PeerSnapshot[];
+}

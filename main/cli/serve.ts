@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+/**
+ * `ws-station` (and `npm run serve`): the station core under plain Node, without the window.
+ */
+import { Command, CommanderError } from 'commander';
+import { TEST_ENDPOINT_PATH, JSON_SUBPROTOCOL, STATUS_API_PATH, TOKEN_QUERY_PARAMETER } from '../../common/protocol';
+import { APP_NAME, APP_VERSION } from '../app-info';
+import { isLoopbackAddress, urlHost } from '../station/addresses';
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  generateToken,
+  parseStationConfig,
+  type SettingName,
+  type StationConfigInput,
+} from '../station/config';
+import { ListenError, startStation, type Station } from '../station/station';
+
+/** Exit status for a command line that cannot run: an unknown flag or a refused value. */
+const EXIT_USAGE = 2;
+
+/** The flag that sets each setting, so a refused value is named as the person typed it. */
+const FLAG_OF: Partial<Record<string, string>> = {
+  port: '--port',
+  host: '--host',
+  tickMs: '--tick-ms',
+  maxPayload: '--max-payload',
+  heartbeatMs: '--heartbeat-ms',
+  maxPeers: '--max-peers',
+  deflate: '--deflate',
+  allowedOrigins: '--allow-origin',
+  token: '--token',
+} satisfies Record<SettingName, string>;
+
+interface ServeOptions {
+  port?: string;
+  host?: string;
+  tickMs?: string;
+  maxPayload?: string;
+  heartbeatMs?: string;
+  maxPeers?: string;
+  deflate?: boolean;
+  allowOrigin?: string[];
+  token?: string | true;
+  quiet?: boolean;
+}
+
+function buildProgram(): Command {
+  const d = DEFAULT_CONFIG;
+  return new Command('ws-station')
+    .description(
+      `${APP_NAME} without its window: serves ${TEST_ENDPOINT_PATH} (greeting, ticks, echo) to this computer and the LAN.`,
+    )
+    .version(APP_VERSION)
+    .option('-p, --port <port>', `port to listen on; 0 picks any free port (default ${d.port})`)
+    .option(
+      '-H, --host <address>',
+      `address to listen on: 0.0.0.0 for the LAN, 127.0.0.1 for this computer only (default ${d.host})`,
+    )
+    .option('--tick-ms <ms>', `milliseconds between ticks (default ${d.tickMs})`)
+    .option(
+      '--max-payload <bytes>',
+      `largest message accepted; bigger ones close the peer with 1009 (default ${d.maxPayload})`,
+    )
+    .option('--heartbeat-ms <ms>', `ping interval; a peer that misses its pong is dropped (default ${d.heartbeatMs})`)
+    .option('--max-peers <count>', `peers at once; the next handshake gets 503 (default ${d.maxPeers})`)
+    .option('--deflate', 'negotiate permessage-deflate (off by default: it costs memory for every peer)')
+    .option(
+      '--allow-origin <origin>',
+      'also accept browser pages from this origin, e.g. http://192.168.1.20:8080 (repeatable)',
+      (origin: string, origins: string[] | undefined) => [...(origins ?? []), origin],
+    )
+    .option('--token [token]', 'require an access token from peers not on loopback; generated when no value is given')
+    .option('-q, --quiet', 'do not log each connect and disconnect')
+    .showHelpAfterError('(run ws-station --help to see every flag)')
+    .exitOverride();
+}
+
+function toConfigInput(options: ServeOptions): StationConfigInput {
+  const input: StationConfigInput = {
+    port: options.port,
+    host: options.host,
+    tickMs: options.tickMs,
+    maxPayload: options.maxPayload,
+    heartbeatMs: options.heartbeatMs,
+    maxPeers: options.maxPeers,
+    deflate: options.deflate,
+    allowedOrigins: options.allowOrigin,
+    token: options.token === true ? generateToken() : options.token,
+  };
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+}
+
+function printReady(station: Station): void {
+  const { token } = station.config;
+  const lines = [`${APP_NAME} ${APP_VERSION} is serving ${TEST_ENDPOINT_PATH} on:`];
+  for (const address of station.addresses()) {
+    const query = token !== null && !isLoopbackAddress(address) ? `?${TOKEN_QUERY_PARAMETER}=${token}` : '';
+    lines.push(`  ws://${urlHost(address)}:${station.port}${TEST_ENDPOINT_PATH}${query}`);
+  }
+  lines.push(`Plain text as in the seed; offer the subprotocol ${JSON_SUBPROTOCOL} for JSON messages.`);
+  if (token !== null) lines.push(`Access token (required from other machines): ${token}`);
+  if (station.addresses().some(isLoopbackAddress)) {
+    lines.push(`Status: http://127.0.0.1:${station.port}${STATUS_API_PATH} (this computer only)`);
+  }
+  lines.push('Press Ctrl+C to stop.');
+  console.log(lines.join('\n'));
+}
+
+function logPeers(station: Station): void {
+  const time = () => new Date().toISOString().slice(11, 19);
+  const online = () => `${station.peers.size} online`;
+  station.peers.on('connect', (peer) => {
+    const origin = peer.origin === null ? '' : ` origin ${peer.origin}`;
+    const protocol = peer.usesJson ? ` ${JSON_SUBPROTOCOL}` : '';
+    console.log(
+      `${time()} + peer ${peer.id} ${urlHost(peer.remoteAddress)}:${peer.remotePort}${origin}${protocol} (${online()})`,
+    );
+  });
+  station.peers.on('disconnect', (peer, code, reason) => {
+    const seconds = ((Date.now() - peer.connectedAt.getTime()) / 1000).toFixed(1);
+    const why = reason === '' ? `${code}` : `${code} ${JSON.stringify(reason)}`;
+    console.log(
+      `${time()} - peer ${peer.id} ${urlHost(peer.remoteAddress)} closed ${why} after ${seconds} s (${online()})`,
+    );
+  });
+  station.peers.on('peer-error', (peer, error) => {
+    console.log(`${time()} ! peer ${peer.id} ${urlHost(peer.remoteAddress)}: ${error.message}`);
+  });
+}
+
+function listenAdvice(error: ListenError): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+    case 'EACCES':
+      return 'Choose another port with --port <port>, or --port 0 for any free port.';
+    case 'EADDRNOTAVAIL':
+      return 'Choose one with --host, or 0.0.0.0 for every network.';
+    default:
+      return 'Check --host and --port.';
+  }
+}
+
+function fail(message: string, status: number): never {
+  console.error(`ws-station: ${message}`);
+  process.exit(status);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    program.parse(argv);
+  } catch (error) {
+    // Commander has already printed the help, the version or the error.
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+    throw error;
+  }
+  const options = program.opts<ServeOptions>();
+
+  let config;
+  try {
+    config = parseStationConfig(toConfigInput(options));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const flag = FLAG_OF[error.setting] ?? error.setting;
+    fail(`${flag} ${JSON.stringify(error.value)} is not allowed. Allowed: ${error.allowed}.`, EXIT_USAGE);
+  }
+
+  let station: Station;
+  try {
+    station = await startStation(config);
+  } catch (error) {
+    if (!(error instanceof ListenError)) throw error;
+    fail(`${error.message} ${listenAdvice(error)}`, 1);
+  }
+  printReady(station);
+  if (!options.quiet) logPeers(station);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`${signal}: closing ${station.peers.size} peer(s) with 1001 (going away)…`);
+    void station.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main(process.argv);

@@ -1,0 +1,20 @@
+/**
+ * The optional access token: peers not on loopback present it as `?token=` (browsers cannot
+ * set headers on a WebSocket) or as `Authorization: Bearer <token>` (scripts).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { TOKEN_QUERY_PARAMETER } from '../../common/protocol';
+
+export function presentedToken(request: IncomingMessage, url: URL): string | null {
+  const header = request.headers.authorization;
+  const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return bearer?.[1] ?? url.searchParams.get(TOKEN_QUERY_PARAMETER);
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Compares in constant time, so response timing does not leak the token a byte at a time. */
+export function tokenMatches(expected: string, presented: string | null): boolean {
+  return presented !== null && timingSafeEqual(digest(expected), digest(presented));
+}

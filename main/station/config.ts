@@ -1,0 +1,146 @@
+/**
+ * The station's settings: defaults, validation and the one error a bad value gets.
+ * The CLI, the desktop settings and the tests all go through parseStationConfig.
+ */
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+/** Accepts a number, or a string of digits as it comes from a command line. */
+function integer(min: number, max: number) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value),
+    z.int().min(min).max(max),
+  );
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+const TOKEN_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/;
+
+/**
+ * Each setting: its schema (with its default) and, in words, what it allows. The words are
+ * what a person reads when a value is refused, so they name the unit and the range.
+ */
+const settings = {
+  port: {
+    schema: integer(0, 65535).default(3000),
+    allowed: 'an integer from 0 to 65535 (0 picks any free port)',
+  },
+  host: {
+    schema: z
+      .string()
+      .refine((host) => host === 'localhost' || isIP(host) !== 0)
+      .default('0.0.0.0'),
+    allowed:
+      'an IP address of this computer, 0.0.0.0 for every IPv4 network (the LAN), :: for every network, or 127.0.0.1 for this computer only',
+  },
+  tickMs: {
+    schema: integer(10, 3_600_000).default(1000),
+    allowed: 'milliseconds between ticks, an integer from 10 to 3600000',
+  },
+  maxPayload: {
+    schema: integer(1, 256 * MiB).default(MiB),
+    allowed: `the largest message in bytes, an integer from 1 to ${256 * MiB}`,
+  },
+  heartbeatMs: {
+    schema: integer(100, 3_600_000).default(30_000),
+    allowed: 'milliseconds between pings, an integer from 100 to 3600000',
+  },
+  maxPeers: {
+    schema: integer(1, 100_000).default(10_000),
+    allowed: 'an integer from 1 to 100000',
+  },
+  deflate: {
+    schema: z
+      .preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean())
+      .default(false),
+    allowed: 'true or false',
+  },
+  allowedOrigins: {
+    schema: z.array(z.string().refine(isOrigin)).default([]),
+    allowed: 'a list of origins such as http://192.168.1.20:8080 (scheme, host and port; no path or trailing slash)',
+  },
+  token: {
+    schema: z.string().regex(TOKEN_PATTERN).nullable().default(null),
+    allowed: 'null (no token) or 8 to 256 characters from A-Z a-z 0-9 . _ ~ -',
+  },
+} as const;
+
+export type SettingName = keyof typeof settings;
+export const SETTING_NAMES = Object.keys(settings) as SettingName[];
+
+const stationConfigSchema = z
+  .object(
+    Object.fromEntries(SETTING_NAMES.map((name) => [name, settings[name].schema])) as {
+      [K in SettingName]: (typeof settings)[K]['schema'];
+    },
+  )
+  .brand<'StationConfig'>();
+
+/** A config that passed validation; only parseStationConfig makes one. */
+export type StationConfig = Readonly<z.output<typeof stationConfigSchema>>;
+/** What a caller may give: any subset of the settings, numbers possibly as strings. */
+export type StationConfigInput = { [K in SettingName]?: unknown };
+
+/** A refused setting: names the setting, the value and what is allowed. */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
+    super(`Invalid ${setting}: ${describe(value)}. Allowed: ${allowed}.`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describe(value: unknown): string {
+  // JSON quotes strings and shows lists as written.
+  return value === undefined ? 'undefined' : JSON.stringify(value);
+}
+
+export function parseStationConfig(input: StationConfigInput): StationConfig {
+  for (const name of Object.keys(input)) {
+    if (!(name in settings)) {
+      throw new ConfigError('setting name', name, `one of ${SETTING_NAMES.join(', ')}`);
+    }
+  }
+  const result = stationConfigSchema.safeParse(input);
+  if (result.success) return Object.freeze(result.data);
+  const issue = result.error.issues[0];
+  const name = issue?.path[0] as SettingName;
+  const value = input[name];
+  // For a list, name the one entry that was refused rather than the whole list.
+  const entry = issue?.path.length === 2 && Array.isArray(value) ? (value as unknown[])[Number(issue.path[1])] : value;
+  throw new ConfigError(name, entry, settings[name].allowed);
+}
+
+/** Every setting at its default. */
+export const DEFAULT_CONFIG: StationConfig = parseStationConfig({});
+
+/** A fresh random access token, URL-safe. */
+export function generateToken(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** Constants that are not settings: limits chosen for every station. */
+export const LIMITS = {
+  /** A peer with more than this queued skips ticks until it drains. */
+  tickSkipBufferedBytes: 64 * 1024,
+  /** Echoes are never skipped; above this the station stops reading from the peer instead. */
+  echoPauseBufferedBytes: 4 * MiB,
+  /** Messages smaller than this are sent uncompressed when deflate is on. */
+  deflateThresholdBytes: 1024,
+  /** How long close() waits for peers to answer the 1001 close before dropping them. */
+  closeGraceMs: 1000,
+} as const;

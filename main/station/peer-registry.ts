@@ -1,0 +1,106 @@
+/**
+ * The live view of the station's peers: who is connected, what they sent and received, and
+ * totals over the station's lifetime. Emits connect and disconnect for logs and the window.
+ */
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { WebSocket } from 'ws';
+import type { PeerSnapshot, StationTotals } from '../../common/station-status';
+import { Peer, Tick } from './peer';
+
+export interface PeerRegistryEvents {
+  connect: [peer: Peer];
+  disconnect: [peer: Peer, code: number, reason: string];
+  /** A peer broke the protocol (oversized or malformed frame); ws closes it with the RFC's code. */
+  'peer-error': [peer: Peer, error: Error];
+}
+
+type RetiredTraffic = Pick<StationTotals, 'messagesIn' | 'messagesOut' | 'bytesIn' | 'bytesOut' | 'ticksSkipped'>;
+
+export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
+  readonly #peers = new Map<number, Peer>();
+  #nextId = 1;
+  #ticks = 0;
+  /** Traffic of peers that have left, so totals cover the station's whole lifetime. */
+  readonly #retired: RetiredTraffic = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, ticksSkipped: 0 };
+  readonly #rejected: Record<string, number> = {};
+
+  constructor(private readonly tickMs: number) {
+    super();
+  }
+
+  get size(): number {
+    return this.#peers.size;
+  }
+
+  [Symbol.iterator](): IterableIterator<Peer> {
+    return this.#peers.values();
+  }
+
+  /** Takes a socket that completed its handshake on the test route. */
+  admit(socket: WebSocket, request: IncomingMessage): Peer {
+    const peer = new Peer(this.#nextId++, socket, request);
+    this.#peers.set(peer.id, peer);
+    socket.on('message', (data: Buffer, isBinary) => peer.echo(data, isBinary));
+    socket.on('pong', () => {
+      peer.answeredPing = true;
+    });
+    socket.on('error', (error) => this.emit('peer-error', peer, error));
+    socket.once('close', (code, reason) => {
+      this.#peers.delete(peer.id);
+      for (const key of Object.keys(this.#retired) as (keyof RetiredTraffic)[]) this.#retired[key] += peer[key];
+      this.emit('disconnect', peer, code, reason.toString());
+    });
+    peer.greet(this.tickMs);
+    this.emit('connect', peer);
+    return peer;
+  }
+
+  /** One tick for every open peer, from the one shared schedule. */
+  broadcastTick(): void {
+    const tick = new Tick(++this.#ticks, Date.now());
+    for (const peer of this.#peers.values()) {
+      if (peer.socket.readyState === WebSocket.OPEN) peer.offerTick(tick);
+    }
+  }
+
+  recordRefusal(status: number): void {
+    this.#rejected[status] = (this.#rejected[status] ?? 0) + 1;
+  }
+
+  /** Sends every peer the close code and waits up to graceMs for them to go, then drops the rest. */
+  async closeAll(code: number, reason: string, graceMs: number): Promise<void> {
+    const closed = [...this.#peers.values()].map(
+      (peer) =>
+        new Promise<void>((resolve) => {
+          peer.socket.once('close', () => resolve());
+          peer.socket.close(code, reason);
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.all(closed), grace]);
+    clearTimeout(timer);
+    for (const peer of this.#peers.values()) peer.socket.terminate();
+  }
+
+  list(): PeerSnapshot[] {
+    return [...this.#peers.values()].map((peer) => peer.snapshot());
+  }
+
+  totals(): StationTotals {
+    const totals: StationTotals = {
+      peers: this.#peers.size,
+      accepted: this.#nextId - 1,
+      rejected: { ...this.#rejected },
+      ticks: this.#ticks,
+      ...this.#retired,
+    };
+    for (const peer of this.#peers.values()) {
+      for (const key of Object.keys(this.#retired) as (keyof RetiredTraffic)[]) totals[key] += peer[key];
+    }
+    return totals;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The station core: starts the HTTP server with its WebSocket routes from a validated config
+ * and returns a handle. It runs the same inside Electron's main process and under plain Node,
+ * and never imports electron.
+ */
+import express from 'express';
+import expressWs from 'express-ws';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket } from 'ws';
+import { CloseCode, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, WEBSOCKET_MOUNT_PATH } from '../../common/protocol';
+import type { StationStatus } from '../../common/station-status';
+import { APP_NAME, APP_VERSION } from '../app-info';
+import { reachableAddresses, urlHost } from './addresses';
+import { LIMITS, type StationConfig } from './config';
+import { refuseUpgrade, vetUpgrade, type HandshakeRules } from './handshake';
+import { startHeartbeat } from './heartbeat';
+import { createOriginPolicy } from './origin-policy';
+import { PeerRegistry } from './peer-registry';
+import { createStatusRouter } from './status-api';
+import { startTicker } from './ticker';
+import { createWebSocketRouter, websocketPaths } from './websocket-router';
+
+export interface Station {
+  readonly config: StationConfig;
+  /** The address the server is bound to (a wildcard such as 0.0.0.0 when serving the LAN). */
+  readonly boundAddress: string;
+  readonly port: number;
+  readonly startedAt: Date;
+  readonly peers: PeerRegistry;
+  /** Addresses peers can reach the station on now, loopback first. */
+  addresses(): string[];
+  /** ws:// URL of the test endpoint at each address. */
+  websocketUrls(): string[];
+  status(): StationStatus;
+  /** Sends every peer 1001 (going away), stops serving, and resolves when all is closed. */
+  close(): Promise<void>;
+}
+
+/** The server could not listen: the port is taken, not allowed, or the host is not ours. */
+export class ListenError extends Error {
+  constructor(
+    readonly code: string,
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(describeListenFailure(code, host, port));
+    this.name = 'ListenError';
+  }
+}
+
+function describeListenFailure(code: string, host: string, port: number): string {
+  switch (code) {
+    case 'EADDRINUSE':
+      return `Port ${port} is already in use on ${host}.`;
+    case 'EACCES':
+      return `Not allowed to listen on port ${port} (ports below 1024 need administrator rights).`;
+    case 'EADDRNOTAVAIL':
+      return `${host} is not an address of this computer.`;
+    default:
+      return `Cannot listen on ${host}:${port} (${code}).`;
+  }
+}
+
+export async function startStation(config: StationConfig): Promise<Station> {
+  const app = express();
+  app.disable('x-powered-by');
+  const server = createServer(app);
+  const peers = new PeerRegistry(config.tickMs);
+
+  const wsInstance = expressWs(app, server, {
+    leaveRouterUntouched: true,
+    wsOptions: {
+      maxPayload: config.maxPayload,
+      perMessageDeflate: config.deflate ? { threshold: LIMITS.deflateThresholdBytes } : false,
+      handleProtocols: (offered) => (offered.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false),
+    },
+  });
+  const wss = wsInstance.getWss();
+  // ws re-emits the HTTP server's errors; listen() below reports them, so this only keeps
+  // an unhandled 'error' event from throwing.
+  wss.on('error', () => {});
+  // express-ws hands every upgrade to ws, which completes the handshake before any routing.
+  // Take that listener back so each upgrade is vetted first and refusals are HTTP statuses.
+  server.removeAllListeners('upgrade');
+
+  app.use(createStatusRouter(() => station.status()));
+  app.use(
+    WEBSOCKET_MOUNT_PATH,
+    createWebSocketRouter(wsInstance, (socket, request) => peers.admit(socket, request)),
+  );
+
+  await listen(server, config.port, config.host);
+  const { address: boundAddress, port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  const rules: HandshakeRules = {
+    websocketPaths,
+    isOriginAllowed: createOriginPolicy({ boundAddress, port, allowedOrigins: config.allowedOrigins }),
+    token: config.token,
+    isFull: () => closing !== undefined || wss.clients.size >= config.maxPeers,
+  };
+  server.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const refusal = vetUpgrade(request, rules);
+    if (refusal) {
+      peers.recordRefusal(refusal.status);
+      refuseUpgrade(socket, refusal);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws: WebSocket) => wss.emit('connection', ws, request));
+  });
+
+  const stopTicker = startTicker(config.tickMs, () => peers.broadcastTick());
+  const stopHeartbeat = startHeartbeat(config.heartbeatMs, peers);
+  const startedAt = new Date();
+
+  const station: Station = {
+    config,
+    boundAddress,
+    port,
+    startedAt,
+    peers,
+    addresses: () => reachableAddresses(boundAddress),
+    websocketUrls: () => station.addresses().map((address) => `ws://${urlHost(address)}:${port}${TEST_ENDPOINT_PATH}`),
+    status: () => ({
+      station: {
+        name: APP_NAME,
+        version: APP_VERSION,
+        host: boundAddress,
+        port,
+        addresses: station.addresses(),
+        websocketUrls: station.websocketUrls(),
+        startedAt: startedAt.toISOString(),
+        tickMs: config.tickMs,
+        tokenRequired: config.token !== null,
+      },
+      totals: peers.totals(),
+      peers: peers.list(),
+    }),
+    close: () => {
+      closing ??= (async () => {
+        stopTicker();
+        stopHeartbeat();
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await peers.closeAll(CloseCode.goingAway, 'Station shutting down', LIMITS.closeGraceMs);
+        server.closeAllConnections();
+        await serverClosed;
+        wss.close();
+      })();
+      return closing;
+    },
+  };
+  return station;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => reject(new ListenError(error.code ?? 'unknown', host, port));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

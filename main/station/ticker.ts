@@ -1,0 +1,20 @@
+/**
+ * The one shared schedule that drives every peer's ticks. Each tick is aimed at
+ * start + n × period, so slow callbacks do not make the cadence drift; after a stall
+ * (a blocked event loop, a suspended laptop) missed slots are dropped, not burst out.
+ */
+export function startTicker(periodMs: number, onTick: () => void): () => void {
+  const start = performance.now();
+  let slot = 0;
+  let timer: NodeJS.Timeout;
+  const schedule = () => {
+    timer = setTimeout(run, Math.max(0, start + (slot + 1) * periodMs - performance.now()));
+  };
+  const run = () => {
+    slot = Math.max(slot + 1, Math.floor((performance.now() - start) / periodMs));
+    onTick();
+    schedule();
+  };
+  schedule();
+  return () => clearTimeout(timer);
+}
