@@ -1,0 +1,136 @@
+/**
+ * Speaks HTTP and WebSocket frames byte by byte, for what a well-behaved client library will
+ * not send: odd handshakes, unmasked or malformed frames.
+ */
+import { connect, type Socket } from 'node:net';
+
+/** The seed article's pair, straight from RFC 6455's algorithm. */
+export const SEED_KEY = 'bwb9SFiJONXhQ/A4pLaXIg==';
+export const SEED_ACCEPT = '2jrbCWSCPlzPtxarlGTp4Y8XD20=';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  socket: Socket;
+  /** Bytes that arrived after the response head (frames, after a 101). */
+  rest: Buffer;
+}
+
+/** Sends an upgrade request; a header given as undefined is left out. */
+export function rawUpgrade(
+  port: number,
+  path: string,
+  headers: Record<string, string | undefined> = {},
+  method = 'GET',
+): Promise<RawResponse> {
+  const all: Record<string, string | undefined> = {
+    Host: `127.0.0.1:${port}`,
+    Connection: 'Upgrade',
+    Upgrade: 'websocket',
+    'Sec-WebSocket-Version': '13',
+    'Sec-WebSocket-Key': SEED_KEY,
+    ...headers,
+  };
+  const head = Object.entries(all)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`${method} ${path} HTTP/1.1\r\n${head}\r\n`));
+    let received = Buffer.alloc(0);
+    let parsed: Omit<RawResponse, 'body' | 'rest'> | undefined;
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      if (parsed || end === -1) return;
+      const [statusLine = '', ...lines] = received.subarray(0, end).toString('latin1').split('\r\n');
+      const headerMap: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        headerMap[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      parsed = { status: Number(statusLine.split(' ')[1]), headers: headerMap, socket };
+      if (parsed.status === 101) {
+        socket.removeAllListeners('data');
+        resolve({ ...parsed, body: '', rest: received.subarray(end + 4) });
+      }
+    });
+    socket.on('end', () => {
+      if (!parsed) return reject(new Error(`connection closed without a response: ${received.toString()}`));
+      const end = received.indexOf('\r\n\r\n');
+      resolve({ ...parsed, body: received.subarray(end + 4).toString('utf8'), rest: Buffer.alloc(0) });
+    });
+  });
+}
+
+export interface FrameOptions {
+  mask?: boolean;
+  fin?: boolean;
+}
+
+/** One client frame. Clients must mask (RFC 6455 5.3); `mask: false` breaks that rule on purpose. */
+export function encodeFrame(opcode: number, payload: Buffer, { mask = true, fin = true }: FrameOptions = {}): Buffer {
+  const length = payload.length;
+  const lengthBytes = length < 126 ? 0 : length < 65536 ? 2 : 8;
+  const header = Buffer.alloc(2 + lengthBytes + (mask ? 4 : 0));
+  header[0] = (fin ? 0x80 : 0) | opcode;
+  header[1] = (mask ? 0x80 : 0) | (length < 126 ? length : length < 65536 ? 126 : 127);
+  if (lengthBytes === 2) header.writeUInt16BE(length, 2);
+  if (lengthBytes === 8) header.writeBigUInt64BE(BigInt(length), 2);
+  if (!mask) return Buffer.concat([header, payload]);
+  const key = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  key.copy(header, 2 + lengthBytes);
+  const masked = Buffer.from(payload.map((byte, i) => byte ^ (key[i % 4] ?? 0)));
+  return Buffer.concat([header, masked]);
+}
+
+export interface ServerFrame {
+  opcode: number;
+  payload: Buffer;
+}
+
+/** Reads the server's (unmasked) frames until it sends a close frame; returns them all. */
+export function readUntilClose(socket: Socket, already: Buffer): Promise<ServerFrame[]> {
+  return new Promise((resolve, reject) => {
+    let buffer = already;
+    const frames: ServerFrame[] = [];
+    const parse = () => {
+      for (;;) {
+        if (buffer.length < 2) return;
+        const second = buffer[1] ?? 0;
+        let length = second & 0x7f;
+        let offset = 2;
+        if (length === 126) {
+          if (buffer.length < 4) return;
+          length = buffer.readUInt16BE(2);
+          offset = 4;
+        } else if (length === 127) {
+          if (buffer.length < 10) return;
+          length = Number(buffer.readBigUInt64BE(2));
+          offset = 10;
+        }
+        if (buffer.length < offset + length) return;
+        const frame = { opcode: (buffer[0] ?? 0) & 0x0f, payload: buffer.subarray(offset, offset + length) };
+        frames.push(frame);
+        buffer = buffer.subarray(offset + length);
+        if (frame.opcode === 0x8) {
+          resolve(frames);
+          return;
+        }
+      }
+    };
+    socket.on('data', (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      parse();
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error('socket closed before a close frame')));
+    parse();
+  });
+}
+
+export function closeCodeOf(frame: ServerFrame | undefined): number {
+  return frame?.payload.readUInt16BE(0) ?? -1;
+}

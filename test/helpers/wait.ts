@@ -1,0 +1,8 @@
+/** Polls until the condition holds; fails the test with `what` when it does not in time. */
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
