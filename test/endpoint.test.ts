@@ -134,8 +134,9 @@ describe(`subprotocol station.v1.json`, () => {
     assert.equal(response.headers['sec-websocket-protocol'], undefined);
     response.socket.write(encodeFrame(0x8, Buffer.from([0x03, 0xe8])));
     const [greeting] = await readUntilClose(response.socket, response.rest);
-    assert.equal(greeting?.opcode, 0x1);
-    assert.equal(greeting?.payload.toString(), '连接成功');
+    assert.ok(greeting);
+    assert.equal(greeting.opcode, 0x1);
+    assert.equal(greeting.payload.toString(), '连接成功');
     response.socket.destroy();
   });
 });

@@ -159,9 +159,9 @@ describe('Origin', () => {
   it('accepts pages served from any of its LAN addresses when listening on 0.0.0.0', async (t) => {
     const station = await startTestStation(t, { host: '0.0.0.0' });
     const lanAddresses = Object.values(networkInterfaces())
-      .flat()
-      .filter((entry) => entry?.family === 'IPv4')
-      .map((entry) => entry?.address ?? '');
+      .flatMap((entries) => entries ?? [])
+      .filter((entry) => entry.family === 'IPv4')
+      .map((entry) => entry.address);
     assert.deepEqual(new Set(station.addresses()), new Set(lanAddresses));
     assert.equal(station.addresses()[0], '127.0.0.1');
     for (const address of lanAddresses) {

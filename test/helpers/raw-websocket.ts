@@ -58,7 +58,10 @@ export function rawUpgrade(
       }
     });
     socket.on('end', () => {
-      if (!parsed) return reject(new Error(`connection closed without a response: ${received.toString()}`));
+      if (!parsed) {
+        reject(new Error(`connection closed without a response: ${received.toString()}`));
+        return;
+      }
       const end = received.indexOf('\r\n\r\n');
       resolve({ ...parsed, body: received.subarray(end + 4).toString('utf8'), rest: Buffer.alloc(0) });
     });

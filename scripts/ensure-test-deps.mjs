@@ -1,0 +1,22 @@
+// Installs the OS tools the test suite uses when they are missing and this user may (root with
+// apt-get, as on the project's Debian machines). Otherwise says in one line what will skip.
+import { spawnSync } from 'node:child_process';
+
+const tools = [{ command: 'ip', debianPackage: 'iproute2', usedBy: 'the LAN peer tests (network namespaces)' }];
+
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const missing = tools.filter((tool) => !has(tool.command));
+if (missing.length === 0) process.exit(0);
+
+const packages = missing.map((tool) => tool.debianPackage);
+const canInstall = process.getuid?.() === 0 && has('apt-get');
+if (canInstall) {
+  console.log(`Installing ${packages.join(', ')} for the tests…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (...args) => spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env }).status === 0;
+  if (apt('update', '-qq') && apt('install', '-y', '-qq', '--no-install-recommends', ...packages)) process.exit(0);
+  console.log(`Could not install ${packages.join(', ')}.`);
+}
+for (const tool of missing.filter((t) => !has(t.command))) {
+  console.log(`${tool.command} (Debian package ${tool.debianPackage}) is missing: ${tool.usedBy} will skip.`);
+}

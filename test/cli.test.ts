@@ -1,0 +1,140 @@
+/** The headless command as a person runs it: flags, the ready banner, peer logs, errors and signals. */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { closed, openClient } from './helpers/client';
+
+const CLI = join(__dirname, '..', 'main', 'cli', 'serve.js');
+
+function runToExit(args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 10_000 });
+}
+
+interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  waitForOutput: (pattern: RegExp) => Promise<RegExpMatchArray>;
+}
+
+function startCli(t: TestContext, args: string[]): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args]);
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const waitForOutput = async (pattern: RegExp) => {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const match = output.match(pattern);
+      if (match) return match;
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} in output:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return { child, output: () => output, waitForOutput };
+}
+
+describe('ws-station (headless command)', () => {
+  it('--help describes every setting and exits 0', () => {
+    const result = runToExit(['--help']);
+    assert.equal(result.status, 0);
+    for (const flag of [
+      '--port',
+      '--host',
+      '--tick-ms',
+      '--max-payload',
+      '--heartbeat-ms',
+      '--max-peers',
+      '--deflate',
+      '--allow-origin',
+      '--token',
+    ]) {
+      assert.ok(result.stdout.includes(flag), `--help mentions ${flag}`);
+    }
+  });
+
+  const badFlags: [string[], RegExp][] = [
+    [['--prot', '3000'], /unknown option '--prot'/],
+    [['--port', 'abc'], /--port "abc" is not allowed\. Allowed: an integer from 0 to 65535/],
+    [['--port', '65536'], /--port "65536" is not allowed/],
+    [['--tick-ms', '5'], /--tick-ms "5" is not allowed\. Allowed: milliseconds between ticks/],
+    [['--host', 'nowhere'], /--host "nowhere" is not allowed/],
+    [['--allow-origin', 'http://a.example/path'], /--allow-origin "http:\/\/a\.example\/path" is not allowed/],
+    [['--token', 'short'], /--token "short" is not allowed/],
+    [['--port'], /option '-p, --port <port>' argument missing/],
+  ];
+  for (const [args, message] of badFlags) {
+    it(`exits 2 with one clear message for ${args.join(' ')}`, () => {
+      const result = runToExit(args);
+      assert.equal(result.status, 2);
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    });
+  }
+
+  it('says in one line that a port is in use, and how out', async (t) => {
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    t.after(() => blocker.close());
+    const { port } = blocker.address() as { port: number };
+    const result = runToExit(['--host', '127.0.0.1', '--port', String(port)]);
+    assert.equal(result.status, 1);
+    assert.equal(
+      result.stderr.trim(),
+      `ws-station: Port ${port} is already in use on 127.0.0.1. Choose another port with --port <port>, or --port 0 for any free port.`,
+    );
+  });
+
+  it('prints its ws:// URL when ready and logs each connect and disconnect in one line', async (t) => {
+    const cli = startCli(t, ['--host', '127.0.0.1', '--port', '0', '--tick-ms', '100']);
+    const [url] = await cli.waitForOutput(/ws:\/\/127\.0\.0\.1:\d+\/websocket\/test/);
+    const { socket, inbox } = await openClient(url, [], {
+      origin: url.replace('ws://', 'http://').replace('/websocket/test', ''),
+    });
+    assert.equal((await inbox.next()).data.toString(), '连接成功');
+    await cli.waitForOutput(/\+ peer 1 127\.0\.0\.1:\d+ origin http:\/\/127\.0\.0\.1:\d+ \(1 online\)/);
+    socket.close(1000, 'bye');
+    await cli.waitForOutput(/- peer 1 127\.0\.0\.1 closed 1000 "bye" after \d+\.\d s \(0 online\)/);
+  });
+
+  it('lists every IPv4 address when serving the LAN, with the token on the LAN URLs', async (t) => {
+    const cli = startCli(t, ['--port', '0', '--token', 'cli-token-123']);
+    await cli.waitForOutput(/Press Ctrl\+C/);
+    assert.match(cli.output(), /ws:\/\/127\.0\.0\.1:\d+\/websocket\/test\n/);
+    assert.match(cli.output(), /Access token \(required from other machines\): cli-token-123/);
+    for (const line of cli
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('ws://') && !l.includes('127.0.0.1'))) {
+      assert.match(line, /\?token=cli-token-123$/);
+    }
+  });
+
+  it('generates a token when --token has no value', async (t) => {
+    const cli = startCli(t, ['--host', '127.0.0.1', '--port', '0', '--token']);
+    const [, token] = await cli.waitForOutput(/Access token \(required from other machines\): (\S+)/);
+    assert.match(token ?? '', /^[A-Za-z0-9_-]{24}$/);
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`on ${signal} closes every peer with 1001 and exits 0 within 2 s`, async (t) => {
+      const cli = startCli(t, ['--host', '127.0.0.1', '--port', '0']);
+      const [url] = await cli.waitForOutput(/ws:\/\/127\.0\.0\.1:\d+\/websocket\/test/);
+      const peers = await Promise.all([openClient(url), openClient(url, 'station.v1.json')]);
+      const closes = peers.map(({ socket }) => closed(socket));
+      const exit = once(cli.child, 'exit');
+      const signalledAt = Date.now();
+      cli.child.kill(signal);
+      for (const { code } of await Promise.all(closes)) assert.equal(code, 1001);
+      const [exitCode] = (await exit) as [number | null];
+      assert.equal(exitCode, 0);
+      assert.ok(Date.now() - signalledAt < 2000, `exited ${Date.now() - signalledAt} ms after ${signal}`);
+    });
+  }
+});

@@ -1,0 +1,80 @@
+/**
+ * A second machine on a private link: a network namespace joined to this one by a veth pair,
+ * with addresses from 198.18.0.0/15 (reserved for benchmarking, RFC 2544), so traffic stays
+ * between this test's own two ends. Needs root and iproute2.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface LanHost {
+  /** This machine's end of the link. */
+  stationAddress: string;
+  /** The namespace's end: what the station sees as the peer's address. */
+  peerAddress: string;
+  /** Runs test/helpers/lan-peer inside the namespace and returns what it printed. */
+  peer(request: object): Promise<Record<string, unknown>>;
+  remove(): void;
+}
+
+/** Why namespaces cannot be made here, or null when they can. */
+export function lanUnavailableReason(): string | null {
+  if (process.getuid?.() !== 0) return 'LAN peer tests need root to create network namespaces';
+  try {
+    execFileSync('ip', ['-V'], { stdio: 'ignore' });
+  } catch {
+    return 'LAN peer tests need the ip command (Debian package iproute2)';
+  }
+  return null;
+}
+
+export function createLanHost(): LanHost {
+  const id = process.pid;
+  const namespace = `wsst${id}`;
+  const hostSide = `wsh${id}`;
+  const peerSide = `wsp${id}`;
+  const subnet = `198.18.${id % 256}`;
+  const stationAddress = `${subnet}.1`;
+  const peerAddress = `${subnet}.2`;
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+  const remove = () => {
+    for (const args of [
+      ['link', 'del', hostSide],
+      ['netns', 'del', namespace],
+    ]) {
+      try {
+        ip(...args);
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  remove();
+  ip('netns', 'add', namespace);
+  ip('link', 'add', hostSide, 'type', 'veth', 'peer', 'name', peerSide);
+  ip('link', 'set', peerSide, 'netns', namespace);
+  ip('addr', 'add', `${stationAddress}/30`, 'dev', hostSide);
+  ip('link', 'set', hostSide, 'up');
+  ip('-n', namespace, 'addr', 'add', `${peerAddress}/30`, 'dev', peerSide);
+  ip('-n', namespace, 'link', 'set', peerSide, 'up');
+  ip('-n', namespace, 'link', 'set', 'lo', 'up');
+  return {
+    stationAddress,
+    peerAddress,
+    peer: async (request) => {
+      const script = join(__dirname, 'lan-peer.js');
+      const { stdout } = await run('ip', [
+        'netns',
+        'exec',
+        namespace,
+        process.execPath,
+        script,
+        JSON.stringify(request),
+      ]);
+      return JSON.parse(stdout) as Record<string, unknown>;
+    },
+    remove,
+  };
+}

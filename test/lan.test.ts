@@ -1,0 +1,74 @@
+/** A real peer on another host of a LAN link: token and Origin rules as a person's other machine meets them. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Station } from '../main/station/station';
+import { createLanHost, lanUnavailableReason, type LanHost } from './helpers/lan-host';
+import type { LanPeerRequest } from './helpers/lan-peer';
+import { parseStationConfig } from '../main/station/config';
+import { startStation } from '../main/station/station';
+
+const TOKEN = 'lan-test-token-42';
+const unavailable = lanUnavailableReason();
+
+describe('a peer on the LAN', { skip: unavailable ?? false }, () => {
+  let lan: LanHost;
+  let station: Station;
+  let endpoint: string;
+  const peer = (request: LanPeerRequest) => lan.peer(request);
+
+  before(async () => {
+    lan = createLanHost();
+    station = await startStation(parseStationConfig({ host: lan.stationAddress, port: 0, token: TOKEN, tickMs: 50 }));
+    endpoint = `ws://${lan.stationAddress}:${station.port}/websocket/test`;
+  });
+
+  after(async () => {
+    await station.close();
+    lan.remove();
+  });
+
+  it('is refused with 401 without the token, or with a wrong one', async () => {
+    assert.deepEqual(await peer({ kind: 'ws', url: endpoint }), { status: 401 });
+    assert.deepEqual(await peer({ kind: 'ws', url: `${endpoint}?token=wrong-token-00` }), { status: 401 });
+    assert.deepEqual(await peer({ kind: 'ws', url: endpoint, headers: { Authorization: 'Bearer wrong-token-00' } }), {
+      status: 401,
+    });
+  });
+
+  it('gets greeting, ticks and echo with the token in the query', async () => {
+    const result = await peer({ kind: 'ws', url: `${endpoint}?token=${TOKEN}`, send: 'from the LAN' });
+    assert.equal(result.status, 101);
+    const received = result.received as string[];
+    assert.equal(received[0], '连接成功');
+    assert.ok(
+      received.some((m) => /^[01]\.\d\d$/.test(m)),
+      `a tick among ${JSON.stringify(received)}`,
+    );
+    assert.ok(received.includes('from the LAN'));
+  });
+
+  it('is seen by the station at its LAN address', async () => {
+    const seen = new Promise<string>((resolve) => station.peers.once('connect', (p) => resolve(p.remoteAddress)));
+    await peer({ kind: 'ws', url: endpoint, headers: { Authorization: `Bearer ${TOKEN}` } });
+    assert.equal((await seen).replace(/^::ffff:/, ''), lan.peerAddress);
+  });
+
+  it("accepts a browser page served from the station's LAN address, refuses another site's", async () => {
+    const ownPage = `http://${lan.stationAddress}:${station.port}`;
+    const url = `${endpoint}?token=${TOKEN}`;
+    assert.equal((await peer({ kind: 'ws', url, headers: { Origin: ownPage } })).status, 101);
+    assert.deepEqual(await peer({ kind: 'ws', url, headers: { Origin: 'http://evil.example' } }), { status: 403 });
+  });
+
+  it('speaks the JSON subprotocol across the link', async () => {
+    const result = await peer({ kind: 'ws', url: `${endpoint}?token=${TOKEN}`, protocol: 'station.v1.json' });
+    assert.equal(result.protocol, 'station.v1.json');
+    assert.equal((JSON.parse((result.received as string[])[0] ?? '{}') as { type: string }).type, 'welcome');
+  });
+
+  it('cannot read the status API, which answers this computer only', async () => {
+    const result = await peer({ kind: 'http', url: `http://${lan.stationAddress}:${station.port}/api/status` });
+    assert.equal(result.status, 403);
+    assert.match(String(result.body), /this computer only/);
+  });
+});
