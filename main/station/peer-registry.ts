@@ -68,22 +68,28 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
     this.#rejected[status] = (this.#rejected[status] ?? 0) + 1;
   }
 
-  /** Sends every peer the close code and waits up to graceMs for them to go, then drops the rest. */
+  /**
+   * Sends every peer the close code and waits up to graceMs for them to answer, then drops
+   * the rest; resolves once every peer has left the registry.
+   */
   async closeAll(code: number, reason: string, graceMs: number): Promise<void> {
-    const closed = [...this.#peers.values()].map(
-      (peer) =>
-        new Promise<void>((resolve) => {
-          peer.socket.once('close', () => resolve());
-          peer.socket.close(code, reason);
-        }),
+    const allClosed = Promise.all(
+      [...this.#peers.values()].map(
+        (peer) =>
+          new Promise<void>((resolve) => {
+            peer.socket.once('close', () => resolve());
+            peer.socket.close(code, reason);
+          }),
+      ),
     );
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);
     });
-    await Promise.race([Promise.all(closed), grace]);
+    await Promise.race([allClosed, grace]);
     clearTimeout(timer);
     for (const peer of this.#peers.values()) peer.socket.terminate();
+    await allClosed;
   }
 
   list(): PeerSnapshot[] {
