@@ -1,9 +1,9 @@
 /** The opening handshake, from raw sockets: what RFC 6455 and the seed require, and every refusal. */
 import assert from 'node:assert/strict';
-import { networkInterfaces } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { describe, it } from 'node:test';
 import { closed, openClient } from './helpers/client';
-import { rawUpgrade, SEED_ACCEPT, SEED_KEY } from './helpers/raw-websocket';
+import { encodeFrame, rawUpgrade, readUntilClose, SEED_ACCEPT, SEED_KEY } from './helpers/raw-websocket';
 import { endpointUrl, startTestStation } from './helpers/station';
 import { waitFor } from './helpers/wait';
 
@@ -110,6 +110,22 @@ describe('permessage-deflate', () => {
     assert.equal(echo.data.toString(), big);
     socket.close();
   });
+
+  it('compresses only messages of 1 KiB and more when enabled', async (t) => {
+    const station = await startTestStation(t, { deflate: true, tickMs: 60_000 });
+    const response = await rawUpgrade(station.port, ENDPOINT, offer);
+    const small = 'a'.repeat(1023);
+    const large = 'a'.repeat(1024);
+    // Sent uncompressed (RSV1 clear), which permessage-deflate allows for any message.
+    response.socket.write(Buffer.concat([encodeFrame(0x1, Buffer.from(small)), encodeFrame(0x1, Buffer.from(large))]));
+    response.socket.write(encodeFrame(0x8, Buffer.from([0x03, 0xe8])));
+    const [greeting, smallEcho, largeEcho] = await readUntilClose(response.socket, response.rest);
+    response.socket.destroy();
+    assert.equal(greeting?.rsv1, false, 'the greeting is under the threshold');
+    assert.equal(smallEcho?.rsv1, false, '1023 bytes go uncompressed');
+    assert.equal(largeEcho?.rsv1, true, '1024 bytes are compressed');
+    assert.ok((largeEcho?.payload.length ?? Infinity) < 100);
+  });
 });
 
 describe('Origin', () => {
@@ -169,6 +185,15 @@ describe('Origin', () => {
       const response = await rawUpgrade(station.port, ENDPOINT, { Origin: originOf(address, station.port) });
       response.socket.destroy();
       assert.equal(response.status, 101, address);
+    }
+  });
+
+  it("accepts pages served under the computer's host name when listening on 0.0.0.0", async (t) => {
+    const station = await startTestStation(t, { host: '0.0.0.0' });
+    for (const name of [hostname(), `${hostname()}.local`]) {
+      const response = await rawUpgrade(station.port, ENDPOINT, { Origin: originOf(name.toLowerCase(), station.port) });
+      response.socket.destroy();
+      assert.equal(response.status, 101, name);
     }
   });
 

@@ -100,8 +100,9 @@ function printReady(station: Station): void {
   }
   lines.push(`Plain text as in the seed; offer the subprotocol ${JSON_SUBPROTOCOL} for JSON messages.`);
   if (token !== null) lines.push(`Access token (required from other machines): ${token}`);
-  if (station.addresses().some(isLoopbackAddress)) {
-    lines.push(`Status: http://127.0.0.1:${station.port}${STATUS_API_PATH} (this computer only)`);
+  const loopback = station.addresses().find(isLoopbackAddress);
+  if (loopback !== undefined) {
+    lines.push(`Status: http://${urlHost(loopback)}:${station.port}${STATUS_API_PATH} (this computer only)`);
   }
   lines.push('Press Ctrl+C to stop.');
   console.log(lines.join('\n'));

@@ -41,7 +41,8 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
   admit(socket: WebSocket, request: IncomingMessage): Peer {
     const peer = new Peer(this.#nextId++, socket, request);
     this.#peers.set(peer.id, peer);
-    socket.on('message', (data: Buffer, isBinary) => peer.echo(data, isBinary));
+    // With ws's default binaryType ('nodebuffer') every message, fragmented or not, is one Buffer.
+    socket.on('message', (data: Buffer, isBinary) => peer.receive(data, isBinary));
     socket.on('pong', () => {
       peer.answeredPing = true;
     });

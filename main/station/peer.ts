@@ -65,8 +65,11 @@ export class Peer {
     this.#send(frame, false);
   }
 
-  /** Sends the message back with its frame type. Never skipped: a reader that falls far behind is paused instead. */
-  echo(data: Buffer, isBinary: boolean): void {
+  /**
+   * Takes a message from the peer and echoes it with its frame type. Echoes are never skipped:
+   * a peer that falls far behind reading them is paused instead.
+   */
+  receive(data: Buffer, isBinary: boolean): void {
     this.messagesIn += 1;
     this.bytesIn += data.length;
     const frame = isBinary || !this.usesJson ? data : encodeJson({ type: 'echo', data: data.toString('utf8') });

@@ -72,7 +72,11 @@ export async function startStation(config: StationConfig): Promise<Station> {
     leaveRouterUntouched: true,
     wsOptions: {
       maxPayload: config.maxPayload,
-      perMessageDeflate: config.deflate ? { threshold: LIMITS.deflateThresholdBytes } : false,
+      // ws applies the threshold only without server context takeover, which also keeps
+      // less compression state per peer between messages.
+      perMessageDeflate: config.deflate
+        ? { threshold: LIMITS.deflateThresholdBytes, serverNoContextTakeover: true }
+        : false,
       handleProtocols: (offered) => (offered.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false),
     },
   });

@@ -91,6 +91,8 @@ export function encodeFrame(opcode: number, payload: Buffer, { mask = true, fin 
 
 export interface ServerFrame {
   opcode: number;
+  /** Set on the first frame of a compressed message (permessage-deflate). */
+  rsv1: boolean;
   payload: Buffer;
 }
 
@@ -115,7 +117,12 @@ export function readUntilClose(socket: Socket, already: Buffer): Promise<ServerF
           offset = 10;
         }
         if (buffer.length < offset + length) return;
-        const frame = { opcode: (buffer[0] ?? 0) & 0x0f, payload: buffer.subarray(offset, offset + length) };
+        const first = buffer[0] ?? 0;
+        const frame = {
+          opcode: first & 0x0f,
+          rsv1: (first & 0x40) !== 0,
+          payload: buffer.subarray(offset, offset + length),
+        };
         frames.push(frame);
         buffer = buffer.subarray(offset + length);
         if (frame.opcode === 0x8) {
