@@ -121,10 +121,11 @@ describe('permessage-deflate', () => {
     response.socket.write(encodeFrame(0x8, Buffer.from([0x03, 0xe8])));
     const [greeting, smallEcho, largeEcho] = await readUntilClose(response.socket, response.rest);
     response.socket.destroy();
-    assert.equal(greeting?.rsv1, false, 'the greeting is under the threshold');
-    assert.equal(smallEcho?.rsv1, false, '1023 bytes go uncompressed');
-    assert.equal(largeEcho?.rsv1, true, '1024 bytes are compressed');
-    assert.ok((largeEcho?.payload.length ?? Infinity) < 100);
+    assert.ok(greeting && smallEcho && largeEcho);
+    assert.equal(greeting.rsv1, false, 'the greeting is under the threshold');
+    assert.equal(smallEcho.rsv1, false, '1023 bytes go uncompressed');
+    assert.equal(largeEcho.rsv1, true, '1024 bytes are compressed');
+    assert.ok(largeEcho.payload.length < 100);
   });
 });
 
