@@ -1,11 +1,20 @@
 // Installs the OS tools the test suite uses when they are missing and this user may (root with
-// apt-get, as on the project's Debian machines). Otherwise says in one line what will skip.
+// apt-get, as on the project's Debian machines). Otherwise says, one line each, what goes without.
 import { spawnSync } from 'node:child_process';
 
-const tools = [{ command: 'ip', debianPackage: 'iproute2', usedBy: 'the LAN peer tests (network namespaces)' }];
-
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-const missing = tools.filter((tool) => !has(tool.command));
+const hasFont = (family) => spawnSync('fc-list', [family], { encoding: 'utf8' }).stdout?.trim().length > 0;
+
+const tools = [
+  { present: () => has('ip'), debianPackage: 'iproute2', usedBy: 'the LAN peer tests (network namespaces) will skip' },
+  { present: () => has('chromium'), debianPackage: 'chromium', usedBy: 'the browser tests will fail' },
+  {
+    present: () => hasFont('Noto Sans CJK SC'),
+    debianPackage: 'fonts-noto-cjk',
+    usedBy: 'Chinese text in screenshots will show as boxes',
+  },
+];
+const missing = tools.filter((tool) => !tool.present());
 if (missing.length === 0) process.exit(0);
 
 const packages = missing.map((tool) => tool.debianPackage);
@@ -17,6 +26,6 @@ if (canInstall) {
   if (apt('update', '-qq') && apt('install', '-y', '-qq', '--no-install-recommends', ...packages)) process.exit(0);
   console.log(`Could not install ${packages.join(', ')}.`);
 }
-for (const tool of missing.filter((t) => !has(t.command))) {
-  console.log(`${tool.command} (Debian package ${tool.debianPackage}) is missing: ${tool.usedBy} will skip.`);
+for (const tool of missing.filter((t) => !t.present())) {
+  console.log(`Debian package ${tool.debianPackage} is missing: ${tool.usedBy}.`);
 }

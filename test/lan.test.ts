@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Station } from '../main/station/station';
+import { CHROMIUM_PATH, launchBrowser, openPage } from './helpers/browser';
 import { createLanHost, lanUnavailableReason, type LanHost } from './helpers/lan-host';
 import type { LanPeerRequest } from './helpers/lan-peer';
 import { parseStationConfig } from '../main/station/config';
@@ -64,6 +65,27 @@ describe('a peer on the LAN', { skip: unavailable ?? false }, () => {
     const result = await peer({ kind: 'ws', url: `${endpoint}?token=${TOKEN}`, protocol: 'station.v1.json' });
     assert.equal(result.protocol, 'station.v1.json');
     assert.equal((JSON.parse((result.received as string[])[0] ?? '{}') as { type: string }).type, 'welcome');
+  });
+
+  it('opens the served client page in a browser on the LAN host, connected with the token', async (t) => {
+    const browser = await launchBrowser(t, lan.browserLauncher(CHROMIUM_PATH));
+    const page = `http://${lan.stationAddress}:${station.port}/`;
+    const withToken = await openPage(browser, `${page}?token=${TOKEN}`);
+    await withToken.page.locator('#state-pill', { hasText: 'OPEN 1' }).waitFor({ timeout: 5000 });
+    await withToken.page.locator('.log-row[data-kind="greeting"]').waitFor({ timeout: 5000 });
+    await withToken.page.locator('.log-row[data-kind="tick"]').first().waitFor({ timeout: 5000 });
+    await withToken.page.locator('#message').fill('hello from the LAN host');
+    await withToken.page.locator('#message').press('Enter');
+    await withToken.page.locator('.log-row[data-kind="echo"]', { hasText: 'hello from the LAN host' }).waitFor();
+    assert.ok(
+      station.peers.list().some((p) => p.remoteAddress.endsWith(lan.peerAddress) && p.origin === page.slice(0, -1)),
+    );
+
+    const refusedBefore = station.status().totals.rejected['401'] ?? 0;
+    const withoutToken = await openPage(browser, page);
+    await withoutToken.page.locator('#last-error', { hasText: 'access token' }).waitFor({ timeout: 5000 });
+    assert.ok((station.status().totals.rejected['401'] ?? 0) > refusedBefore);
+    assert.equal(station.peers.size, 1, 'only the page with the token is connected');
   });
 
   it('cannot read the status API, which answers this computer only', async () => {

@@ -17,6 +17,7 @@ import { refuseUpgrade, vetUpgrade, type HandshakeRules } from './handshake';
 import { startHeartbeat } from './heartbeat';
 import { createOriginPolicy } from './origin-policy';
 import { PeerRegistry } from './peer-registry';
+import { createClientRouter } from './client-route';
 import { createStatusRouter } from './status-api';
 import { startTicker } from './ticker';
 import { createWebSocketRouter, websocketPaths } from './websocket-router';
@@ -89,6 +90,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
   server.removeAllListeners('upgrade');
 
   app.use(createStatusRouter(() => station.status()));
+  app.use(createClientRouter());
   app.use(
     WEBSOCKET_MOUNT_PATH,
     createWebSocketRouter(wsInstance, (socket, request) => peers.admit(socket, request)),

@@ -4,6 +4,8 @@
  * between this test's own two ends. Needs root and iproute2.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -16,6 +18,8 @@ export interface LanHost {
   peerAddress: string;
   /** Runs test/helpers/lan-peer inside the namespace and returns what it printed. */
   peer(request: object): Promise<Record<string, unknown>>;
+  /** A launcher that starts `browser` inside the namespace: a browser on the LAN host. */
+  browserLauncher(browser: string): string;
   remove(): void;
 }
 
@@ -39,7 +43,9 @@ export function createLanHost(): LanHost {
   const stationAddress = `${subnet}.1`;
   const peerAddress = `${subnet}.2`;
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+  const launcher = join(tmpdir(), `${namespace}-browser.sh`);
   const remove = () => {
+    rmSync(launcher, { force: true });
     for (const args of [
       ['link', 'del', hostSide],
       ['netns', 'del', namespace],
@@ -74,6 +80,10 @@ export function createLanHost(): LanHost {
         JSON.stringify(request),
       ]);
       return JSON.parse(stdout) as Record<string, unknown>;
+    },
+    browserLauncher: (browser) => {
+      writeFileSync(launcher, `#!/bin/sh\nexec ip netns exec ${namespace} ${browser} "$@"\n`, { mode: 0o755 });
+      return launcher;
     },
     remove,
   };

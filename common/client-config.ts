@@ -1,0 +1,25 @@
+/**
+ * The one settings object the client page runs with. In the desktop window the preload bridge
+ * provides it; in a LAN browser the page derives it from its own address. Either way the page
+ * gets this shape and never asks where it runs.
+ */
+import type { JSON_SUBPROTOCOL } from './protocol';
+
+export const LANGUAGES = ['en', 'zh-CN'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export interface ClientConfig {
+  /** The endpoint to connect to, token included when one is needed. */
+  websocketUrl: string;
+  /** Offered on connect; the client also copes when the station declines it. */
+  subprotocol: typeof JSON_SUBPROTOCOL;
+  /** The language to start in, or null to follow the browser. */
+  language: Language | null;
+}
+
+/** What the preload exposes on `window` (see renderer/bridge.d.ts). */
+export interface StationBridge {
+  readonly config: Readonly<ClientConfig>;
+}
+
+export const BRIDGE_GLOBAL = 'wsStation';

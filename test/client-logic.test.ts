@@ -1,0 +1,172 @@
+/** The client page's logic that needs no browser: what it infers, refuses, keeps and waits. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BACKOFF, backoffDelay } from '../renderer/backoff';
+import { chooseClientConfig, clientConfigFromPageUrl } from '../renderer/client-config';
+import { LogStore, MAX_TEXT_CHARS } from '../renderer/log-store';
+import { MessageClassifier } from '../renderer/message-classifier';
+import { parseCloseRequest, parseHex, parseOutgoing, toHex } from '../renderer/send-input';
+
+describe('client config', () => {
+  it("comes from the page's own address in a LAN browser, token and language included", () => {
+    assert.deepEqual(clientConfigFromPageUrl('http://192.168.1.20:3000/?token=abc12345&lang=zh-CN'), {
+      websocketUrl: 'ws://192.168.1.20:3000/websocket/test?token=abc12345',
+      subprotocol: 'station.v1.json',
+      language: 'zh-CN',
+    });
+    assert.equal(
+      clientConfigFromPageUrl('https://station.example/').websocketUrl,
+      'wss://station.example/websocket/test',
+    );
+    assert.equal(clientConfigFromPageUrl('http://[::1]:3000/?lang=fr').language, null);
+  });
+
+  it('comes from the desktop bridge when there is one', () => {
+    const bridged = {
+      websocketUrl: 'ws://127.0.0.1:4000/websocket/test',
+      subprotocol: 'station.v1.json',
+      language: 'en',
+    } as const;
+    assert.equal(chooseClientConfig({ config: bridged }, 'http://127.0.0.1:3000/'), bridged);
+    assert.equal(
+      chooseClientConfig(undefined, 'http://127.0.0.1:3000/').websocketUrl,
+      'ws://127.0.0.1:3000/websocket/test',
+    );
+  });
+});
+
+describe('telling messages apart', () => {
+  it('reads the station.v1.json types', () => {
+    const classifier = new MessageClassifier();
+    classifier.reset('station.v1.json', 'station.v1.json');
+    assert.deepEqual(classifier.classify('{"type":"welcome","text":"连接成功","peerId":1,"tickMs":1000,"time":1}'), {
+      kind: 'greeting',
+      text: '连接成功',
+    });
+    assert.deepEqual(classifier.classify('{"type":"tick","seq":3,"time":1700000000000,"value":"0.40"}'), {
+      kind: 'tick',
+      text: '0.40',
+      tickValue: 0.4,
+      tickTime: 1700000000000,
+    });
+    assert.deepEqual(classifier.classify('{"type":"echo","data":"0.42"}'), { kind: 'echo', text: '0.42' });
+    assert.equal(
+      classifier.classify('{"type":"error","code":"ticks-skipped","message":"3 skipped","count":3}').kind,
+      'notice',
+    );
+    assert.equal(classifier.classify('not json').kind, 'message');
+  });
+
+  it('on the plain wire, knows an echo of tick-like text from a tick by what was sent', () => {
+    const classifier = new MessageClassifier();
+    classifier.reset('', 'station.v1.json');
+    assert.equal(classifier.classify('连接成功').kind, 'greeting');
+    assert.equal(classifier.classify('0.42').kind, 'tick');
+    classifier.sent('0.42');
+    classifier.sent('hello');
+    assert.equal(classifier.classify('0.17').kind, 'tick', 'a tick that arrives before the echo');
+    assert.equal(classifier.classify('0.42').kind, 'echo');
+    assert.equal(classifier.classify('hello').kind, 'echo');
+    assert.equal(classifier.classify('0.42').kind, 'tick', 'once echoed, the same text is a tick again');
+    assert.equal(classifier.classify('something else').kind, 'message');
+  });
+});
+
+describe('what the person types', () => {
+  it('sends text as it is and JSON only when it parses', () => {
+    assert.deepEqual(parseOutgoing('text', '{oops'), { ok: true, value: '{oops' });
+    assert.deepEqual(parseOutgoing('json', '{"a": [1, 2]}'), { ok: true, value: '{"a": [1, 2]}' });
+    const refused = parseOutgoing('json', '{"a": ');
+    assert.ok(!refused.ok);
+    assert.equal(refused.error, 'invalidJson');
+    assert.match(refused.detail ?? '', /JSON/, 'the parser says what is wrong');
+  });
+
+  it('reads hex bytes, spaced or not, and refuses anything else', () => {
+    const parsed = parseHex('48 65 6C 6c6f');
+    assert.ok(parsed.ok);
+    assert.deepEqual([...parsed.value], [0x48, 0x65, 0x6c, 0x6c, 0x6f]);
+    assert.deepEqual(parseHex('0x00ff'), { ok: true, value: new Uint8Array([0, 255]) });
+    assert.deepEqual(parseHex('abc'), { ok: false, error: 'invalidHex' });
+    assert.deepEqual(parseHex('zz'), { ok: false, error: 'invalidHex' });
+    assert.deepEqual(parseHex('  '), { ok: false, error: 'emptyBinary' });
+    assert.equal(toHex(new Uint8Array([1, 2, 255]), 2), '01 02 …');
+  });
+
+  it('allows only the close codes and reasons WebSocket.close() accepts', () => {
+    assert.deepEqual(parseCloseRequest('', ''), { ok: true, value: {} });
+    assert.deepEqual(parseCloseRequest('4000', 'bye'), { ok: true, value: { code: 4000, reason: 'bye' } });
+    assert.deepEqual(parseCloseRequest('', 'bye'), { ok: true, value: { code: 1000, reason: 'bye' } });
+    for (const code of ['1001', '999', '2999', '5000', '12.5', 'x']) {
+      assert.deepEqual(parseCloseRequest(code, ''), { ok: false, error: 'invalidCloseCode' }, code);
+    }
+    assert.equal(parseCloseRequest('1000', '关'.repeat(41)).ok, true, '123 bytes');
+    assert.deepEqual(parseCloseRequest('1000', '关'.repeat(42)), { ok: false, error: 'reasonTooLong' });
+  });
+});
+
+describe('the log history', () => {
+  const entry = (kind: 'tick' | 'echo', text: string) =>
+    ({ time: 0, direction: 'in', kind, text, bytes: text.length, binary: false }) as const;
+
+  it('keeps the newest entries only, and long messages shortened', () => {
+    const store = new LogStore(100);
+    for (let i = 0; i < 1000; i++) store.add(entry('echo', `m${i}`));
+    const visible = store.visible();
+    assert.equal(visible.length, 100);
+    assert.equal(visible[0]?.text, 'm900');
+    assert.equal(visible.at(-1)?.text, 'm999');
+    const long = store.add(entry('echo', 'x'.repeat(MAX_TEXT_CHARS + 10)));
+    assert.equal(long.truncated, true);
+    assert.equal(long.text.length, MAX_TEXT_CHARS);
+  });
+
+  it('hides ticks on request, and exports what is shown', () => {
+    const store = new LogStore();
+    store.add(entry('tick', '0.42'));
+    store.add(entry('echo', 'hi'));
+    store.hideTicks = true;
+    assert.deepEqual(
+      store.visible().map((e) => e.text),
+      ['hi'],
+    );
+    assert.equal(store.toText(), '1970-01-01T00:00:00.000Z <- echo: hi');
+    assert.deepEqual(JSON.parse(store.toJsonLines()), {
+      time: '1970-01-01T00:00:00.000Z',
+      direction: 'in',
+      kind: 'echo',
+      text: 'hi',
+      bytes: 2,
+      binary: false,
+      id: 2,
+      truncated: false,
+    });
+    store.clear();
+    assert.equal(store.visible().length, 0);
+  });
+});
+
+describe('reconnect backoff', () => {
+  it('doubles from 0.5 s to at most 30 s, jittered within the upper half of each step', () => {
+    assert.equal(
+      backoffDelay(1, () => 0),
+      BACKOFF.initialMs / 2,
+    );
+    assert.equal(
+      backoffDelay(1, () => 1),
+      BACKOFF.initialMs,
+    );
+    assert.equal(
+      backoffDelay(4, () => 1),
+      4000,
+    );
+    assert.equal(
+      backoffDelay(20, () => 1),
+      BACKOFF.maxMs,
+    );
+    assert.equal(
+      backoffDelay(20, () => 0),
+      BACKOFF.maxMs / 2,
+    );
+  });
+});

@@ -1,0 +1,292 @@
+/** The client page in a real browser (Debian's Chromium), served by a real station. */
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import type { Locator, Page } from 'playwright';
+import { parseStationConfig } from '../main/station/config';
+import { startStation, type Station } from '../main/station/station';
+import { launchBrowser, openPage, type OpenedPage } from './helpers/browser';
+import { startTestStation } from './helpers/station';
+import { eventually, waitFor } from './helpers/wait';
+
+const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'screenshots');
+const WAIT_MS = 5000;
+
+const pageUrl = (station: Station, query = '') => `http://127.0.0.1:${station.port}/${query}`;
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+interface ScrollBox {
+  scrollTop: number;
+  clientHeight: number;
+  scrollHeight: number;
+}
+
+/** An element's scroll geometry, read in the page. */
+const scrollBox = (locator: Locator): Promise<ScrollBox> =>
+  locator.evaluate((element: ScrollBox) => ({
+    scrollTop: element.scrollTop,
+    clientHeight: element.clientHeight,
+    scrollHeight: element.scrollHeight,
+  }));
+
+/** Texts of the log rows of one kind that are drawn now (the log is virtual: rows in view only). */
+const rowTexts = (page: Page, kind: string) => page.locator(`.log-row[data-kind="${kind}"] .text`).allTextContents();
+
+async function waitForRow(page: Page, kind: string, text: string | RegExp): Promise<void> {
+  await page.locator(`.log-row[data-kind="${kind}"] .text`, { hasText: text }).last().waitFor({ timeout: WAIT_MS });
+}
+
+async function waitForState(page: Page, label: string): Promise<void> {
+  await page.locator('#state-pill', { hasText: label }).waitFor({ timeout: WAIT_MS });
+}
+
+async function openClient(t: TestContext, url: string, options: Parameters<typeof openPage>[2] = {}) {
+  const browser = await launchBrowser(t);
+  const opened = await openPage(browser, url, options);
+  return opened;
+}
+
+/** A page that printed no errors (CSP violations, exceptions) while it ran. */
+function assertNoPageErrors(opened: OpenedPage): void {
+  assert.deepEqual(opened.errors, []);
+  const errors = opened.messages.filter((message) => message.type() === 'error').map((message) => message.text());
+  assert.deepEqual(errors, []);
+}
+
+describe('client page', () => {
+  it('is served at / under a strict Content-Security-Policy', async (t) => {
+    const station = await startTestStation(t);
+    const response = await fetch(pageUrl(station));
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /text\/html/);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /style-src 'self'(;|$)/);
+    assert.match(csp, new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${station.port} `));
+    assert.match(await response.text(), /<script src="app.js" defer><\/script>/);
+  });
+
+  it('connects by itself: status walks CONNECTING → OPEN, greeting, ticks and a growing chart', async (t) => {
+    const station = await startTestStation(t, { tickMs: 100 });
+    const opened = await openClient(t, pageUrl(station));
+    const { page } = opened;
+    await waitForState(page, 'OPEN 1');
+    assert.deepEqual((await rowTexts(page, 'state')).slice(0, 2), ['CONNECTING 0', 'OPEN 1']);
+    await waitForRow(page, 'greeting', '连接成功');
+    assert.equal(await page.locator('#protocol').textContent(), 'station.v1.json');
+    assert.equal(await page.locator('#url').textContent(), `ws://127.0.0.1:${station.port}/websocket/test`);
+
+    const chartPoints = () => page.locator('#tick-chart').getAttribute('data-points').then(Number);
+    await eventually('3 points on the chart', async () => (await chartPoints()) >= 3);
+    const before = await chartPoints();
+    await eventually('the chart to grow', async () => (await chartPoints()) > before);
+    assert.match((await page.locator('#tick-value').textContent()) ?? '', /^[01]\.\d\d$/);
+    assert.ok((await rowTexts(page, 'tick')).length >= 3);
+    await screenshot(page, 'client-open');
+    assertNoPageErrors(opened);
+  });
+
+  it('echoes text, JSON and binary (hex), and refuses invalid JSON and hex with a message', async (t) => {
+    const station = await startTestStation(t, { tickMs: 60_000 });
+    const opened = await openClient(t, pageUrl(station));
+    const { page } = opened;
+    await waitForState(page, 'OPEN 1');
+    const message = page.locator('#message');
+
+    await message.fill('hello, station');
+    await message.press('Enter');
+    await waitForRow(page, 'echo', 'hello, station');
+    assert.deepEqual(await rowTexts(page, 'sent'), ['hello, station']);
+
+    await page.locator('input[name="mode"][value="json"]').check();
+    await message.fill('{"unfinished": ');
+    await page.locator('#send').click();
+    await page.locator('#send-hint', { hasText: 'Not valid JSON' }).waitFor({ timeout: WAIT_MS });
+    assert.deepEqual(await rowTexts(page, 'sent'), ['hello, station'], 'nothing was sent');
+    await message.fill('{"tick": "0.42"}');
+    await message.press('Enter');
+    await waitForRow(page, 'echo', '{"tick": "0.42"}');
+
+    await page.locator('input[name="mode"][value="binary"]').check();
+    await message.fill('48 6g');
+    await message.press('Enter');
+    await page.locator('#send-hint', { hasText: 'Hex must be pairs' }).waitFor({ timeout: WAIT_MS });
+    await message.fill('48 65 6c 6c 6f 00 ff');
+    await message.press('Enter');
+    await waitForRow(page, 'binary', '7 bytes: 48 65 6c 6c 6f 00 ff');
+    await page.locator('#binary-type').selectOption('blob');
+    await message.fill('0102');
+    await page.locator('#send').click();
+    await waitForRow(page, 'binary', '2 bytes: 01 02');
+
+    // The whole message, pretty-printed on demand.
+    await page.locator('.log-row[data-kind="echo"]', { hasText: '{"tick"' }).click();
+    await page.locator('#pretty-json').check();
+    assert.match((await page.locator('#details-body').textContent()) ?? '', /\{\n {2}"tick": "0\.42"\n\}/);
+    await screenshot(page, 'client-echo');
+    assertNoPageErrors(opened);
+  });
+
+  it('Exit closes with the given code and stays closed; Connect opens again', async (t) => {
+    const station = await startTestStation(t, { tickMs: 60_000 });
+    const { page } = await openClient(t, pageUrl(station));
+    await waitForState(page, 'OPEN 1');
+    const closedAtStation = new Promise<[number, string]>((resolve) =>
+      station.peers.once('disconnect', (_peer, code, reason) => resolve([code, reason])),
+    );
+
+    await page.locator('#close-code').fill('1001');
+    await page.locator('#exit').click();
+    await page.locator('#close-error', { hasText: '1000 or from 3000 to 4999' }).waitFor({ timeout: WAIT_MS });
+    await page.locator('#close-code').fill('4000');
+    await page.locator('#close-reason').fill('done for today');
+    await page.locator('#exit').click();
+    await waitForState(page, 'CLOSED 3');
+    assert.deepEqual(await closedAtStation, [4000, 'done for today']);
+    assert.equal(await page.locator('#last-close').textContent(), 'code 4000, reason “done for today”, clean');
+    assert.equal(await page.locator('#send').isDisabled(), true);
+    assert.match((await page.locator('#send-hint').textContent()) ?? '', /it is CLOSED 3 now/);
+    await screenshot(page, 'client-closed');
+
+    // The first automatic retry would come within 500 ms; after Exit there is none.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(station.peers.size, 0);
+    assert.equal(await page.locator('#reconnect').isHidden(), true);
+
+    await page.locator('#connect').click();
+    await waitForState(page, 'OPEN 1');
+    assert.equal(station.peers.size, 1);
+  });
+
+  it('reconnects by itself, with a countdown, when the station restarts under it', async (t) => {
+    const first = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 60_000 }));
+    const port = first.port;
+    const { page } = await openClient(t, `http://127.0.0.1:${port}/`);
+    await waitForState(page, 'OPEN 1');
+    await first.close();
+    await waitForState(page, 'CLOSED 3');
+    assert.match((await page.locator('#last-close').textContent()) ?? '', /code 1001, reason “Station shutting down”/);
+    await page
+      .locator('#reconnect-text', { hasText: /Reconnecting in \d+ s \(attempt \d+\)/ })
+      .waitFor({ timeout: WAIT_MS });
+
+    const second = await startStation(parseStationConfig({ host: '127.0.0.1', port, tickMs: 60_000 }));
+    t.after(() => second.close());
+    await waitFor('the page to reconnect', () => second.peers.size === 1, 35_000);
+    await waitForState(page, 'OPEN 1');
+    await page.locator('.log-row[data-kind="greeting"]').nth(1).waitFor({ timeout: WAIT_MS });
+  });
+
+  it('keeps the log bounded and following under 10,000 messages; ticks can be hidden', async (t) => {
+    const station = await startTestStation(t, { tickMs: 50 });
+    // Test-only: keep a handle on the page's socket so the test can flood it from inside the page.
+    const initScript = `{
+      const NativeWebSocket = window.WebSocket;
+      window.__sockets = [];
+      window.WebSocket = class extends NativeWebSocket {
+        constructor(...args) { super(...args); window.__sockets.push(this); }
+      };
+    }`;
+    const opened = await openClient(t, pageUrl(station), { initScript });
+    const { page } = opened;
+    await waitForState(page, 'OPEN 1');
+    const nodeCount = () => page.locator('*').count();
+    const rowCount = () => page.locator('.log-row').count();
+    const flood = (from: number, to: number) =>
+      page.evaluate(`{
+        const socket = window.__sockets[window.__sockets.length - 1];
+        for (let i = ${from}; i < ${to}; i++) socket.send('flood ' + i);
+      }`);
+
+    // Once the view is full, the node count must not grow with the number of messages.
+    await flood(0, 1000);
+    await waitForRow(page, 'echo', 'flood 999');
+    const nodesAfterFirstThousand = await nodeCount();
+    await flood(1000, 10_000);
+    await waitForRow(page, 'echo', 'flood 9999');
+    assert.match((await page.locator('#log-count').textContent()) ?? '', /^5000 in the log/);
+    // Rows exist only for what is in view, plus a few above and below (6 each side, 28 px high).
+    const viewportRows = Math.ceil((await scrollBox(page.locator('#log-viewport'))).clientHeight / 28);
+    const rows = await rowCount();
+    assert.ok(rows <= viewportRows + 13, `${rows} rows in the DOM for a view of ${viewportRows}`);
+    // 9,000 more messages, at most a few more recycled rows: 5 nodes each, not one per message.
+    const nodesAtTheEnd = await nodeCount();
+    assert.ok(
+      nodesAtTheEnd - nodesAfterFirstThousand <= 13 * 5,
+      `DOM grew from ${nodesAfterFirstThousand} to ${nodesAtTheEnd} nodes`,
+    );
+
+    await page.locator('#hide-ticks').check();
+    const tickRows = page.locator('.log-row[data-kind="tick"]');
+    await eventually('tick rows to leave the log', async () => (await tickRows.count()) === 0);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // six more ticks arrive meanwhile
+    assert.equal(await tickRows.count(), 0);
+    await waitForRow(page, 'echo', 'flood 9999');
+    await screenshot(page, 'client-flood');
+    assertNoPageErrors(opened);
+  });
+
+  it('lets the person scroll up to read while messages arrive, then jump back to the newest', async (t) => {
+    const station = await startTestStation(t, { tickMs: 20 });
+    const { page } = await openClient(t, pageUrl(station));
+    const logCount = async () => parseInt((await page.locator('#log-count').textContent()) ?? '0', 10);
+    await eventually('60 entries in the log', async () => (await logCount()) >= 60);
+    const viewport = page.locator('#log-viewport');
+    await viewport.hover();
+    await page.mouse.wheel(0, -300);
+    const jump = page.locator('#jump-to-newest');
+    await jump.waitFor({ state: 'visible', timeout: WAIT_MS });
+    const scrollTop = async () => (await scrollBox(viewport)).scrollTop;
+    const readingAt = await scrollTop();
+    await page.locator('#jump-to-newest', { hasText: /\(\d{2,} new\)/ }).waitFor({ timeout: WAIT_MS });
+    assert.ok(Math.abs((await scrollTop()) - readingAt) < 2, 'the view stayed where the person was reading');
+    await jump.click();
+    await jump.waitFor({ state: 'hidden', timeout: WAIT_MS });
+    await eventually('the view to be at the newest entry', async () => {
+      const box = await scrollBox(viewport);
+      return box.scrollTop + box.clientHeight >= box.scrollHeight - 28;
+    });
+  });
+
+  it('speaks Chinese or English: from the browser, the address, or the switch', async (t) => {
+    const station = await startTestStation(t, { tickMs: 100 });
+    const browser = await launchBrowser(t);
+    const chinese = await openPage(browser, pageUrl(station), { locale: 'zh-CN', colorScheme: 'dark' });
+    await waitForState(chinese.page, 'OPEN 1');
+    assert.equal(await chinese.page.locator('#send').textContent(), '发送');
+    assert.equal(await chinese.page.locator('html').getAttribute('lang'), 'zh-CN');
+    await waitForRow(chinese.page, 'tick', /\d/);
+    await screenshot(chinese.page, 'client-zh-dark');
+    await chinese.page.locator('#language').selectOption('en');
+    assert.equal(await chinese.page.locator('#send').textContent(), 'Send');
+    assert.equal(await chinese.page.locator('.log-row[data-kind="greeting"] .kind').first().textContent(), 'greeting');
+
+    const byAddress = await openPage(browser, pageUrl(station, '?lang=zh-CN'), { locale: 'en-US' });
+    assert.equal(await byAddress.page.locator('#connect').textContent(), '连接');
+  });
+
+  it('takes its settings from the desktop bridge when the preload provides one', async (t) => {
+    const station = await startTestStation(t, { token: 'bridge-token-1' });
+    // Differs from what the page would derive from its own address: a token and a language.
+    const config = {
+      websocketUrl: `ws://127.0.0.1:${station.port}/websocket/test?token=bridge-token-1`,
+      subprotocol: 'station.v1.json',
+      language: 'zh-CN',
+    };
+    // As contextBridge.exposeInMainWorld('wsStation', …) leaves it: a frozen object on window.
+    const initScript = `Object.defineProperty(window, 'wsStation', {
+      value: Object.freeze({ config: Object.freeze(${JSON.stringify(config)}) }),
+    });`;
+    const { page } = await openClient(t, pageUrl(station), { initScript, locale: 'en-US' });
+    await waitForState(page, 'OPEN 1');
+    assert.equal(await page.locator('#url').textContent(), config.websocketUrl);
+    assert.equal(station.peers.size, 1);
+    assert.equal(await page.locator('#send').textContent(), '发送');
+  });
+});
