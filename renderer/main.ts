@@ -87,8 +87,8 @@ const logView = new LogView(
 
 const stateLabel = (readyState: number) => `${READY_STATE_NAMES[readyState] ?? '?'} ${readyState}`;
 
-function log(entry: Omit<LogEntry, 'id' | 'truncated' | 'time'>): void {
-  store.add({ ...entry, time: Date.now() });
+function log(entry: Omit<LogEntry, 'id' | 'truncated' | 'time' | 'binary'> & { binary?: boolean }): void {
+  store.add({ binary: false, ...entry, time: Date.now() });
   logView.refresh();
   scheduleCounts();
 }
@@ -107,7 +107,7 @@ function scheduleCounts(): void {
 const connection = new StationConnection(config, {
   onStateChange(readyState) {
     renderState();
-    log({ direction: 'local', kind: 'state', text: stateLabel(readyState), bytes: 0, binary: false });
+    log({ direction: 'local', kind: 'state', text: stateLabel(readyState), bytes: 0 });
     ui.announcer.textContent = t('announceState', { state: stateLabel(readyState) });
     if (readyState === WebSocket.OPEN) {
       classifier.reset(connection.socket?.protocol ?? '', config.subprotocol);
@@ -125,16 +125,19 @@ const connection = new StationConnection(config, {
     }
     // The size of what is shown (an echo's text, not its JSON envelope), comparable with what was sent.
     const bytes = new TextEncoder().encode(message.text).length;
-    log({ direction: 'in', kind: message.kind, text: message.text, bytes, binary: false });
+    log({ direction: 'in', kind: message.kind, text: message.text, bytes });
   },
   onBinary(bytes) {
-    log({
-      direction: 'in',
-      kind: 'binary',
-      text: toHex(bytes, BINARY_HEX_KEPT_BYTES),
-      bytes: bytes.length,
-      binary: true,
-    });
+    const echo = classifier.classifyBinary(bytes);
+    if (echo) log({ direction: 'in', kind: echo.kind, text: echo.text, bytes: bytes.length });
+    else
+      log({
+        direction: 'in',
+        kind: 'binary',
+        text: toHex(bytes, BINARY_HEX_KEPT_BYTES),
+        bytes: bytes.length,
+        binary: true,
+      });
   },
   onError() {
     lastErrorKey = 'errorEvent';
@@ -143,7 +146,7 @@ const connection = new StationConnection(config, {
   onClose(info, opened) {
     lastClose = info;
     if (!opened && !new URL(config.websocketUrl).searchParams.has('token')) lastErrorKey = 'tokenHint';
-    log({ direction: 'local', kind: 'state', text: describeClose(info), bytes: 0, binary: false });
+    log({ direction: 'local', kind: 'state', text: describeClose(info), bytes: 0 });
     renderState();
   },
   onReconnectScheduled(at, attempt) {
@@ -250,7 +253,7 @@ function send(): void {
   connection.send(data);
   if (typeof data === 'string') {
     classifier.sent(data);
-    log({ direction: 'out', kind: 'sent', text: data, bytes: new TextEncoder().encode(data).length, binary: false });
+    log({ direction: 'out', kind: 'sent', text: data, bytes: new TextEncoder().encode(data).length });
   } else {
     log({ direction: 'out', kind: 'sent', text: toHex(data, BINARY_HEX_KEPT_BYTES), bytes: data.length, binary: true });
   }

@@ -1,13 +1,15 @@
 /**
- * Tells what an incoming text frame is. Under station.v1.json the station says so itself; on the
- * seed's plain wire the client infers it: the greeting by its words, an echo by matching what it
- * sent (in order), a tick by its format. An echo of text that looks like a tick is still an echo.
+ * Tells what an incoming frame is. Under station.v1.json the station says so itself. Otherwise
+ * (a station that declined the subprotocol, or a server such as the seed's that accepts it and
+ * still speaks plain text) the client infers it: an echo by matching what it sent, in order; the
+ * greeting by its words; a tick by its format. An echo of text that looks like a tick is still an
+ * echo, and a text echoed back as a binary frame (the seed's server does that) is still an echo.
  */
 import { GREETING, type StationMessage } from '../common/protocol';
 
-export type IncomingKind = 'greeting' | 'tick' | 'echo' | 'notice' | 'message';
+export type IncomingKind = 'greeting' | 'tick' | 'echo' | 'notice' | 'message' | 'binary';
 
-export interface ClassifiedText {
+export interface Classified {
   kind: IncomingKind;
   /** What to show: the greeting's words, the tick's value, the echoed text, the notice. */
   text: string;
@@ -18,60 +20,79 @@ export interface ClassifiedText {
 }
 
 const TICK_PATTERN = /^[01]\.\d\d$/;
-/** Sent texts not yet echoed are remembered up to this many; a station that does not echo cannot grow it. */
+const STATION_TYPES = new Set(['welcome', 'tick', 'echo', 'error']);
+/** Sent texts not yet echoed are remembered up to this many; a server that does not echo cannot grow it. */
 const MAX_PENDING_ECHOES = 1000;
 
 export class MessageClassifier {
   #json = false;
   #pendingEchoes: string[] = [];
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
 
-  /** A new connection: `protocol` is what the station selected ('' when it declined). */
+  /** A new connection: `protocol` is what the server selected ('' when it declined). */
   reset(protocol: string, jsonSubprotocol: string): void {
     this.#json = protocol === jsonSubprotocol;
     this.#pendingEchoes = [];
   }
 
-  /** Remembers a sent text so its echo is recognised on the plain wire. */
+  /** Remembers a sent text so its echo is recognised where the wire does not label it. */
   sent(text: string): void {
-    if (this.#json) return;
     this.#pendingEchoes.push(text);
     if (this.#pendingEchoes.length > MAX_PENDING_ECHOES) this.#pendingEchoes.shift();
   }
 
-  classify(text: string): ClassifiedText {
-    return this.#json ? this.#classifyJson(text) : this.#classifyPlain(text);
-  }
-
-  #classifyPlain(text: string): ClassifiedText {
-    const pending = this.#pendingEchoes.indexOf(text);
-    if (pending !== -1) {
-      // Echoes come back in order; anything before this one was lost with a reconnect.
-      this.#pendingEchoes.splice(0, pending + 1);
-      return { kind: 'echo', text };
-    }
+  classify(text: string): Classified {
+    const labelled = this.#json ? this.#fromStation(text) : undefined;
+    if (labelled) return labelled;
+    if (this.#takeEcho(text)) return { kind: 'echo', text };
     if (text === GREETING) return { kind: 'greeting', text };
     if (TICK_PATTERN.test(text)) return { kind: 'tick', text, tickValue: Number(text) };
     return { kind: 'message', text };
   }
 
-  #classifyJson(text: string): ClassifiedText {
-    let message: StationMessage;
+  /** A binary frame is binary, unless it holds exactly the UTF-8 of a text awaiting its echo. */
+  classifyBinary(bytes: Uint8Array): Classified | undefined {
+    if (this.#pendingEchoes.length === 0) return undefined;
+    let text: string;
     try {
-      message = JSON.parse(text) as StationMessage;
+      text = this.#decoder.decode(bytes);
     } catch {
-      return { kind: 'message', text };
+      return undefined;
     }
+    return this.#takeEcho(text) ? { kind: 'echo', text } : undefined;
+  }
+
+  /** Echoes come back in order; a match also drops the ones before it, lost with a reconnect. */
+  #takeEcho(text: string): boolean {
+    const index = this.#pendingEchoes.indexOf(text);
+    if (index === -1) return false;
+    this.#pendingEchoes.splice(0, index + 1);
+    return true;
+  }
+
+  #fromStation(text: string): Classified | undefined {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    if (!isStationMessage(message)) return undefined;
     switch (message.type) {
       case 'welcome':
         return { kind: 'greeting', text: message.text };
       case 'tick':
         return { kind: 'tick', text: message.value, tickValue: Number(message.value), tickTime: message.time };
       case 'echo':
+        this.#takeEcho(message.data);
         return { kind: 'echo', text: message.data };
       case 'error':
         return { kind: 'notice', text: message.message };
-      default:
-        return { kind: 'message', text };
     }
   }
+}
+
+function isStationMessage(value: unknown): value is StationMessage {
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  return typeof type === 'string' && STATION_TYPES.has(type);
 }

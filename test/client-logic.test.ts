@@ -57,6 +57,25 @@ describe('telling messages apart', () => {
     assert.equal(classifier.classify('not json').kind, 'message');
   });
 
+  it('falls back to inference when a server accepts the subprotocol but speaks plain text', () => {
+    const classifier = new MessageClassifier();
+    classifier.reset('station.v1.json', 'station.v1.json');
+    assert.equal(classifier.classify('连接成功').kind, 'greeting');
+    assert.equal(classifier.classify('0.42').kind, 'tick');
+    assert.equal(classifier.classify('{"type":"other"}').kind, 'message');
+    classifier.sent('0.42');
+    assert.equal(classifier.classify('0.42').kind, 'echo');
+  });
+
+  it('knows a text echoed back as a binary frame (the seed server does that)', () => {
+    const classifier = new MessageClassifier();
+    classifier.reset('', 'station.v1.json');
+    classifier.sent('你好');
+    assert.equal(classifier.classifyBinary(new Uint8Array([0xff, 0x00])), undefined, 'not UTF-8');
+    assert.deepEqual(classifier.classifyBinary(new TextEncoder().encode('你好')), { kind: 'echo', text: '你好' });
+    assert.equal(classifier.classifyBinary(new TextEncoder().encode('你好')), undefined, 'already echoed');
+  });
+
   it('on the plain wire, knows an echo of tick-like text from a tick by what was sent', () => {
     const classifier = new MessageClassifier();
     classifier.reset('', 'station.v1.json');

@@ -1,11 +1,13 @@
 /** The client page in a real browser (Debian's Chromium), served by a real station. */
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { Locator, Page } from 'playwright';
 import { parseStationConfig } from '../main/station/config';
 import { startStation, type Station } from '../main/station/station';
+import { CLIENT_DIR } from '../main/station/client-route';
+import { startSeedServer } from './fixtures/seed-server';
 import { launchBrowser, openPage, type OpenedPage } from './helpers/browser';
 import { startTestStation } from './helpers/station';
 import { eventually, waitFor } from './helpers/wait';
@@ -269,6 +271,49 @@ describe('client page', () => {
 
     const byAddress = await openPage(browser, pageUrl(station, '?lang=zh-CN'), { locale: 'en-US' });
     assert.equal(await byAddress.page.locator('#connect').textContent(), '连接');
+  });
+
+  it("works against the seed's server, which answers in plain text whatever it is offered", async (t) => {
+    const seed = await startSeedServer(CLIENT_DIR);
+    t.after(() => seed.close());
+    const { page } = await openClient(t, `http://127.0.0.1:${seed.port}/`);
+    await waitForState(page, 'OPEN 1');
+    await waitForRow(page, 'greeting', '连接成功');
+    await waitForRow(page, 'tick', /^[01]\.\d\d$/);
+    // Text that looks like a tick, echoed back by the seed as a binary frame: still an echo.
+    await page.locator('#message').fill('0.42');
+    await page.locator('#message').press('Enter');
+    await waitForRow(page, 'echo', '0.42');
+    assert.deepEqual(await rowTexts(page, 'binary'), []);
+  });
+
+  it('exports the log as JSON lines and as text', async (t) => {
+    const station = await startTestStation(t, { tickMs: 60_000 });
+    const { page } = await openClient(t, pageUrl(station));
+    await waitForRow(page, 'greeting', '连接成功');
+    await page.locator('#message').fill('to be exported');
+    await page.locator('#message').press('Enter');
+    await waitForRow(page, 'echo', 'to be exported');
+
+    const exported = async (button: string) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator(button).click()]);
+      const path = await download.path();
+      return { name: download.suggestedFilename(), content: await readFile(path, 'utf8') };
+    };
+    const jsonLines = await exported('#export-jsonl');
+    assert.equal(jsonLines.name, 'ws-station-log.jsonl');
+    const entries = jsonLines.content.split('\n').map((line) => JSON.parse(line) as { kind: string; text: string });
+    assert.deepEqual(
+      entries.filter((entry) => entry.kind !== 'state').map((entry) => [entry.kind, entry.text]),
+      [
+        ['greeting', '连接成功'],
+        ['sent', 'to be exported'],
+        ['echo', 'to be exported'],
+      ],
+    );
+    const text = await exported('#export-text');
+    assert.equal(text.name, 'ws-station-log.txt');
+    assert.match(text.content, /Z -> sent: to be exported\n.*Z <- echo: to be exported$/);
   });
 
   it('takes its settings from the desktop bridge when the preload provides one', async (t) => {
