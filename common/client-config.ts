@@ -3,6 +3,7 @@
  * provides it; in a LAN browser the page derives it from its own address. Either way the page
  * gets this shape and never asks where it runs.
  */
+import type { DesktopConfig, DesktopSettings, DesktopStatus, SettingsSaveResult } from './desktop';
 import type { JSON_SUBPROTOCOL } from './protocol';
 
 export const LANGUAGES = ['en', 'zh-CN'] as const;
@@ -17,9 +18,17 @@ export interface ClientConfig {
   language: Language | null;
 }
 
-/** What the preload exposes on `window` (see renderer/bridge.d.ts). */
+/**
+ * What the desktop window's preload exposes on `window` (see renderer/bridge.d.ts): one frozen
+ * object, the config and the few functions the host panels need. LAN browsers have none.
+ */
 export interface StationBridge {
-  readonly config: Readonly<ClientConfig>;
+  readonly config: Readonly<DesktopConfig>;
+  /** Calls `listener` with every status update; returns the function that stops it. */
+  onStatus(listener: (status: DesktopStatus) => void): () => void;
+  getSettings(): Promise<DesktopSettings>;
+  saveSettings(settings: DesktopSettings): Promise<SettingsSaveResult>;
+  copyText(text: string): Promise<void>;
 }
 
 export const BRIDGE_GLOBAL = 'wsStation';

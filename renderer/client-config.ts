@@ -1,5 +1,5 @@
 /** Where the page gets its ClientConfig: the desktop bridge when present, else its own address. */
-import { LANGUAGES, type ClientConfig, type StationBridge } from '../common/client-config';
+import { LANGUAGES, type ClientConfig } from '../common/client-config';
 import { JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, TOKEN_QUERY_PARAMETER } from '../common/protocol';
 
 /** A page the station served at `pageUrl` connects to the same host, with the page's own token. */
@@ -18,6 +18,9 @@ export function clientConfigFromPageUrl(pageUrl: string): ClientConfig {
 }
 
 /** The bridge's config in the desktop window; in a LAN browser, the one the page's address gives. */
-export function chooseClientConfig(bridge: StationBridge | undefined, pageUrl: string): ClientConfig {
+export function chooseClientConfig(
+  bridge: { readonly config: ClientConfig } | undefined,
+  pageUrl: string,
+): ClientConfig {
   return bridge?.config ?? clientConfigFromPageUrl(pageUrl);
 }

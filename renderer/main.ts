@@ -5,6 +5,7 @@ import { BRIDGE_GLOBAL, type Language } from '../common/client-config';
 import { chooseClientConfig } from './client-config';
 import { isLanguage, pickLanguage, translator, type MessageKey, type Translate } from './i18n';
 import { LogStore, type LogEntry } from './log-store';
+import { HostPanels } from './host-panels';
 import { formatTime, KIND_LABEL, LogView } from './log-view';
 import { MessageClassifier } from './message-classifier';
 import { parseCloseRequest, parseOutgoing, toHex, type SendMode } from './send-input';
@@ -229,6 +230,7 @@ function applyLanguage(next: Language): void {
   ui.message.placeholder = t(PLACEHOLDER[sendMode()]);
   ui.tickCount.textContent = ticksReceived > 0 ? t('ticksReceived', { count: ticksReceived }) : t('waitingForTicks');
   logView.setTranslator(t);
+  hostPanels?.setTranslator(t);
   renderState();
   renderDetails();
   scheduleCounts();
@@ -331,5 +333,9 @@ setInterval(() => {
   renderReconnect();
 }, 250);
 
+const bridge = window[BRIDGE_GLOBAL];
+const hostPanels = bridge ? new HostPanels(bridge, t) : undefined;
+
 applyLanguage(language);
-connection.connect();
+// The desktop window's bundled page, shown while the station is down, has nothing to connect to.
+if (config.websocketUrl !== '') connection.connect();

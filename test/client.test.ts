@@ -8,7 +8,10 @@ import { parseStationConfig } from '../main/station/config';
 import { startStation, type Station } from '../main/station/station';
 import { CLIENT_DIR } from '../main/station/client-route';
 import { startSeedServer } from './fixtures/seed-server';
+import type { Language } from '../common/client-config';
+import type { DesktopConfig, DesktopSettings, SettingsSaveResult } from '../common/desktop';
 import { launchBrowser, openPage, type OpenedPage } from './helpers/browser';
+import { mockBridgeScript } from './helpers/mock-bridge';
 import { startTestStation } from './helpers/station';
 import { eventually, waitFor } from './helpers/wait';
 
@@ -319,15 +322,8 @@ describe('client page', () => {
   it('takes its settings from the desktop bridge when the preload provides one', async (t) => {
     const station = await startTestStation(t, { token: 'bridge-token-1' });
     // Differs from what the page would derive from its own address: a token and a language.
-    const config = {
-      websocketUrl: `ws://127.0.0.1:${station.port}/websocket/test?token=bridge-token-1`,
-      subprotocol: 'station.v1.json',
-      language: 'zh-CN',
-    };
-    // As contextBridge.exposeInMainWorld('wsStation', …) leaves it: a frozen object on window.
-    const initScript = `Object.defineProperty(window, 'wsStation', {
-      value: Object.freeze({ config: Object.freeze(${JSON.stringify(config)}) }),
-    });`;
+    const config = desktopConfig(`ws://127.0.0.1:${station.port}/websocket/test?token=bridge-token-1`, 'zh-CN');
+    const initScript = mockBridgeScript({ config, settings: DESKTOP_SETTINGS, saveResult: SAVED });
     const { page } = await openClient(t, pageUrl(station), { initScript, locale: 'en-US' });
     await waitForState(page, 'OPEN 1');
     assert.equal(await page.locator('#url').textContent(), config.websocketUrl);
@@ -335,3 +331,118 @@ describe('client page', () => {
     assert.equal(await page.locator('#send').textContent(), '发送');
   });
 });
+
+describe('host panels (desktop window only, with a mock bridge)', () => {
+  it('are absent for a LAN browser, which has no bridge', async (t) => {
+    const station = await startTestStation(t);
+    const { page } = await openClient(t, pageUrl(station));
+    await waitForState(page, 'OPEN 1');
+    assert.equal(await page.locator('#host-panels').isHidden(), true);
+  });
+
+  it('share every LAN address with copy buttons and a QR code, and list the peers', async (t) => {
+    const station = await startTestStation(t);
+    const config = desktopConfig(`ws://127.0.0.1:${station.port}/websocket/test`, 'en');
+    const { page } = await openClient(t, pageUrl(station), {
+      initScript: mockBridgeScript({ config, settings: DESKTOP_SETTINGS, saveResult: SAVED }),
+    });
+    await waitForState(page, 'OPEN 1');
+    assert.deepEqual(await page.locator('#share-list code').allTextContents(), [
+      ...config.lanPageUrls,
+      ...config.lanUrls,
+    ]);
+    assert.equal(await page.locator('#share-qr svg').count(), 1);
+    await page.locator('#share-list button').first().click();
+    await page.locator('#share-list button', { hasText: 'Copied' }).waitFor({ timeout: WAIT_MS });
+    assert.deepEqual(await bridgeCalls(page, 'copyText'), [['copyText', 'http://192.168.1.20:3000/']]);
+
+    await page.evaluate(`window.__pushStatus(${JSON.stringify({ running: true, status: station.status() })})`);
+    await page.locator('#tab-peers').click();
+    await page.locator('#tab-peers', { hasText: 'Peers (1)' }).waitFor({ timeout: WAIT_MS });
+    assert.equal(await page.title(), 'WS Station (1 peers)');
+    const cells = await page.locator('#peers-body tr').first().locator('td').allTextContents();
+    assert.equal(cells[1], `127.0.0.1:${station.peers.list()[0]?.remotePort}`);
+    assert.equal(cells[2], `http://127.0.0.1:${station.port}`);
+    await page.locator('#tab-share').click();
+    await screenshot(page, 'client-desktop-share');
+  });
+
+  it('apply settings through the bridge and show the result or the reason', async (t) => {
+    const station = await startTestStation(t);
+    const config = desktopConfig(`ws://127.0.0.1:${station.port}/websocket/test`, 'en');
+    const refused: SettingsSaveResult = {
+      ok: false,
+      setting: 'port',
+      message: 'Port 3000 is already in use on 0.0.0.0. Choose another port in Settings, or 0 for any free port.',
+    };
+    const { page } = await openClient(t, pageUrl(station), {
+      initScript: mockBridgeScript({ config, settings: DESKTOP_SETTINGS, saveResult: refused }),
+    });
+    await page.locator('#tab-settings').click();
+    assert.equal(await page.locator('#setting-port').inputValue(), '3000');
+    await page.locator('#setting-port').fill('4000');
+    await page.locator('#setting-tick-ms').fill('500');
+    await page.locator('#generate-token').click();
+    await page.locator('#apply-settings').click();
+    await page.locator('#settings-result', { hasText: 'Not applied: Port 3000 is already in use' }).waitFor({
+      timeout: WAIT_MS,
+    });
+    const [[, sent]] = (await bridgeCalls(page, 'saveSettings')) as [[string, Record<string, unknown>]];
+    assert.equal(sent.port, 4000);
+    assert.equal(sent.tickMs, 500);
+    assert.equal(sent.tokenEnabled, true);
+    assert.match(String(sent.token), /^[A-Za-z0-9_-]{24}$/);
+    await screenshot(page, 'client-desktop-settings');
+  });
+
+  it('show why the station is down, and do not try to connect', async (t) => {
+    const station = await startTestStation(t);
+    const config = {
+      ...desktopConfig('', 'en'),
+      stationError: 'Port 3000 is already in use on 0.0.0.0. Choose another port in Settings, or 0 for any free port.',
+    };
+    const { page } = await openClient(t, pageUrl(station), {
+      initScript: mockBridgeScript({ config, settings: DESKTOP_SETTINGS, saveResult: SAVED }),
+    });
+    await page.locator('#banner', { hasText: 'The station is not running: Port 3000 is already in use' }).waitFor({
+      timeout: WAIT_MS,
+    });
+    assert.equal(await page.locator('#state-pill').textContent(), 'CLOSED 3');
+    assert.equal(station.peers.size, 0);
+  });
+});
+
+const DESKTOP_SETTINGS: DesktopSettings = {
+  port: 3000,
+  lanAccess: true,
+  tickMs: 1000,
+  tokenEnabled: false,
+  token: null,
+  deflate: false,
+  language: null,
+};
+
+const SAVED: SettingsSaveResult = {
+  ok: true,
+  settings: DESKTOP_SETTINGS,
+  urls: ['ws://127.0.0.1:3000/websocket/test'],
+};
+
+function desktopConfig(websocketUrl: string, language: Language): DesktopConfig {
+  return {
+    websocketUrl,
+    subprotocol: 'station.v1.json',
+    language,
+    lanUrls: ['ws://192.168.1.20:3000/websocket/test'],
+    lanPageUrls: ['http://192.168.1.20:3000/'],
+    token: null,
+    appVersion: '0.1.0',
+    stationError: null,
+    notice: null,
+  };
+}
+
+async function bridgeCalls(page: Page, name: string): Promise<unknown[][]> {
+  const calls = await page.evaluate<unknown[][]>('window.__bridgeCalls');
+  return calls.filter(([called]) => called === name);
+}

@@ -1,0 +1,36 @@
+/** Shapes the desktop window shares with the main process: settings, status, the bridge. */
+import type { ClientConfig, Language } from './client-config';
+import type { StationStatus } from './station-status';
+
+/** What a person can change in the window; persisted in the user-data folder. */
+export interface DesktopSettings {
+  port: number;
+  /** true: every network (0.0.0.0); false: this computer only (127.0.0.1). */
+  lanAccess: boolean;
+  tickMs: number;
+  tokenEnabled: boolean;
+  /** Kept while the token is off, so turning it on again restores it. */
+  token: string | null;
+  deflate: boolean;
+  /** null follows the system. */
+  language: Language | null;
+}
+
+/** The bridge's config: the page's ClientConfig plus what the host panels show. */
+export interface DesktopConfig extends ClientConfig {
+  /** Addresses other machines can use, as ws:// endpoint URLs (token included when on). */
+  lanUrls: string[];
+  /** The same addresses as http:// page URLs, for browsers and phones. */
+  lanPageUrls: string[];
+  token: string | null;
+  appVersion: string;
+  /** Set when the station could not start; the page then shows it and the settings. */
+  stationError: string | null;
+  /** Something the person should know, such as a settings file that had to be set aside. */
+  notice: string | null;
+}
+
+export type DesktopStatus = { running: true; status: StationStatus } | { running: false; error: string };
+
+export type SettingsSaveResult =
+  { ok: true; settings: DesktopSettings; urls: string[] } | { ok: false; setting: string; message: string };

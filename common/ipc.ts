@@ -1,0 +1,37 @@
+/**
+ * Every IPC channel between the desktop window and the main process, named once; both sides are
+ * typed from IpcContract (the Electron Fiddle pattern).
+ */
+import type { DesktopConfig, DesktopSettings, DesktopStatus, SettingsSaveResult } from './desktop';
+
+export const IpcChannel = {
+  /** Preload → main, synchronous, once at load: the frozen config the page starts with. */
+  getConfig: 'station:get-config',
+  /** Main → window: the station and its peers, about once a second and on every change. */
+  status: 'station:status',
+  /** Preload → main: the current settings. */
+  getSettings: 'settings:get',
+  /** Preload → main: validate, persist and apply settings (restarts the station). */
+  saveSettings: 'settings:save',
+  /** Preload → main: put text on the system clipboard. */
+  copyText: 'clipboard:copy-text',
+} as const;
+
+export type IpcChannelName = (typeof IpcChannel)[keyof typeof IpcChannel];
+
+/** Request and response of each invoke channel. */
+export interface IpcInvokeContract {
+  [IpcChannel.getSettings]: { request: []; response: DesktopSettings };
+  [IpcChannel.saveSettings]: { request: [settings: DesktopSettings]; response: SettingsSaveResult };
+  [IpcChannel.copyText]: { request: [text: string]; response: null };
+}
+
+/** Synchronous channels: what the main process returns. */
+export interface IpcSyncContract {
+  [IpcChannel.getConfig]: DesktopConfig;
+}
+
+/** Channels the main process sends on, and their payload. */
+export interface IpcEventContract {
+  [IpcChannel.status]: DesktopStatus;
+}

@@ -1,0 +1,120 @@
+/**
+ * The desktop app's settings file: read, validated with the same rules as the command line,
+ * written atomically. A file that cannot be used is set aside (never deleted) and reported.
+ *
+ * Hand-written rather than electron-store/conf: those either discard an invalid file or need
+ * Electron at import; this keeps the bad file for the person and stays testable under Node.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { LANGUAGES } from '../../common/client-config';
+import type { DesktopSettings } from '../../common/desktop';
+import { ConfigError, DEFAULT_CONFIG, parseStationConfig, type StationConfig } from '../station/config';
+
+export const SETTINGS_FILE = 'settings.json';
+
+export const DEFAULT_SETTINGS: DesktopSettings = Object.freeze({
+  port: DEFAULT_CONFIG.port,
+  lanAccess: true,
+  tickMs: DEFAULT_CONFIG.tickMs,
+  tokenEnabled: false,
+  token: null,
+  deflate: DEFAULT_CONFIG.deflate,
+  language: null,
+});
+
+const LAN_HOST = '0.0.0.0';
+const LOCAL_HOST = '127.0.0.1';
+
+/** The parts only the desktop has; the rest are checked by the station's own config rules. */
+const desktopOnly = z.object({
+  lanAccess: z.boolean(),
+  tokenEnabled: z.boolean(),
+  language: z.enum(LANGUAGES).nullable(),
+});
+
+/** The station config these settings give. */
+export function stationConfigFor(settings: DesktopSettings): StationConfig {
+  return parseStationConfig({
+    port: settings.port,
+    host: settings.lanAccess ? LAN_HOST : LOCAL_HOST,
+    tickMs: settings.tickMs,
+    deflate: settings.deflate,
+    token: settings.tokenEnabled ? settings.token : null,
+  });
+}
+
+/**
+ * Checks every setting, station ones with the CLI's rules; throws ConfigError naming the first
+ * bad one. Missing settings take their defaults, so files from older versions still load.
+ */
+export function validateSettings(input: unknown): DesktopSettings {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ConfigError('settings', input, 'an object of settings');
+  }
+  const merged = { ...DEFAULT_SETTINGS, ...(input as Partial<DesktopSettings>) };
+  for (const name of Object.keys(merged)) {
+    if (!(name in DEFAULT_SETTINGS)) {
+      throw new ConfigError('setting name', name, `one of ${Object.keys(DEFAULT_SETTINGS).join(', ')}`);
+    }
+  }
+  const desktop = desktopOnly.safeParse(merged);
+  if (!desktop.success) {
+    const name = String(desktop.error.issues[0]?.path[0]) as keyof DesktopSettings;
+    const allowed = name === 'language' ? `null or one of ${LANGUAGES.join(', ')}` : 'true or false';
+    throw new ConfigError(name, merged[name], allowed);
+  }
+  if (merged.tokenEnabled && merged.token === null) {
+    throw new ConfigError('token', null, 'a token when tokenEnabled is true');
+  }
+  // The token is checked even while off, so turning it on later cannot fail.
+  const station = parseStationConfig({
+    port: merged.port,
+    tickMs: merged.tickMs,
+    deflate: merged.deflate,
+    token: merged.token,
+  });
+  return {
+    port: station.port,
+    lanAccess: desktop.data.lanAccess,
+    tickMs: station.tickMs,
+    tokenEnabled: desktop.data.tokenEnabled,
+    token: station.token,
+    deflate: station.deflate,
+    language: desktop.data.language,
+  };
+}
+
+export interface LoadedSettings {
+  settings: DesktopSettings;
+  /** Set when the file could not be used: what was wrong and where the file was kept. */
+  problem: string | null;
+}
+
+export function loadSettings(directory: string, now = new Date()): LoadedSettings {
+  const file = join(directory, SETTINGS_FILE);
+  if (!existsSync(file)) return { settings: DEFAULT_SETTINGS, problem: null };
+  let reason: string;
+  try {
+    return { settings: validateSettings(JSON.parse(readFileSync(file, 'utf8'))), problem: null };
+  } catch (error) {
+    if (error instanceof ConfigError) reason = error.message;
+    else if (error instanceof SyntaxError) reason = `it is not valid JSON (${error.message})`;
+    else throw error;
+  }
+  const keptAs = `${SETTINGS_FILE}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(file, join(directory, keptAs));
+  return {
+    settings: DEFAULT_SETTINGS,
+    problem: `The settings file could not be used: ${reason}. It was kept as ${keptAs}; the defaults are in use.`,
+  };
+}
+
+/** Writes beside the file, then renames over it, so a crash never leaves half a file. */
+export function saveSettings(directory: string, settings: DesktopSettings): void {
+  const file = join(directory, SETTINGS_FILE);
+  const partial = `${file}.partial`;
+  writeFileSync(partial, `${JSON.stringify(settings, null, 2)}\n`);
+  renameSync(partial, file);
+}

@@ -1,0 +1,127 @@
+/**
+ * The desktop app's station: started from the settings, restarted when they change, reported to
+ * the window. Plain Node (no electron), so it is tested for real.
+ */
+import { JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, TOKEN_QUERY_PARAMETER } from '../../common/protocol';
+import type { DesktopConfig, DesktopSettings, DesktopStatus, SettingsSaveResult } from '../../common/desktop';
+import { isLoopbackAddress, urlHost } from '../station/addresses';
+import { ConfigError } from '../station/config';
+import { ListenError, startStation, type Station } from '../station/station';
+import { stationConfigFor, validateSettings } from './settings';
+
+/** How often the window hears about the station when nothing else happens (traffic counters move). */
+const STATUS_INTERVAL_MS = 1000;
+
+export class StationHost {
+  #station: Station | undefined;
+  #error: string | null = null;
+  readonly #listeners = new Set<(status: DesktopStatus) => void>();
+  #ticker: NodeJS.Timeout | undefined;
+
+  constructor(
+    private settings: DesktopSettings,
+    private readonly appVersion: string,
+    /** Shown once in the window, e.g. that the settings file was set aside. */
+    private readonly notice: string | null = null,
+  ) {}
+
+  get station(): Station | undefined {
+    return this.#station;
+  }
+
+  get currentSettings(): DesktopSettings {
+    return this.settings;
+  }
+
+  /** Starts the station; a port in use is kept as the error to show, not thrown. */
+  async start(): Promise<void> {
+    try {
+      this.#station = await startStation(stationConfigFor(this.settings));
+      this.#station.peers.on('connect', this.#notify).on('disconnect', this.#notify);
+      this.#error = null;
+    } catch (error) {
+      if (!(error instanceof ListenError)) throw error;
+      this.#station = undefined;
+      this.#error = `${error.message} Choose another port in Settings, or 0 for any free port.`;
+    }
+    this.#notify();
+  }
+
+  /** Closes every peer with 1001 and stops. */
+  async stop(): Promise<void> {
+    const station = this.#station;
+    this.#station = undefined;
+    await station?.close();
+  }
+
+  /**
+   * Validates and applies new settings by restarting the station. When the new ones cannot
+   * listen, the previous settings are started again and the error is returned.
+   */
+  async apply(input: unknown): Promise<SettingsSaveResult> {
+    let next: DesktopSettings;
+    try {
+      next = validateSettings(input);
+    } catch (error) {
+      if (error instanceof ConfigError) return { ok: false, setting: error.setting, message: error.message };
+      throw error;
+    }
+    const previous = this.settings;
+    await this.stop();
+    this.settings = next;
+    await this.start();
+    if (this.#station) return { ok: true, settings: next, urls: this.#station.websocketUrls() };
+    const message = this.#error ?? 'The station did not start.';
+    this.settings = previous;
+    await this.start();
+    return { ok: false, setting: 'port', message };
+  }
+
+  /** The page the window shows: this station's own, on loopback (null when it is not running). */
+  pageUrl(): string | null {
+    return this.#station ? `http://127.0.0.1:${this.#station.port}/` : null;
+  }
+
+  config(): DesktopConfig {
+    const station = this.#station;
+    const token = this.settings.tokenEnabled ? this.settings.token : null;
+    const lanAddresses = station?.addresses().filter((address) => !isLoopbackAddress(address)) ?? [];
+    const query = token === null ? '' : `?${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`;
+    const at = (scheme: string, address: string, path: string) =>
+      `${scheme}://${urlHost(address)}:${station?.port ?? this.settings.port}${path}${query}`;
+    return {
+      websocketUrl: station ? `ws://127.0.0.1:${station.port}${TEST_ENDPOINT_PATH}` : '',
+      subprotocol: JSON_SUBPROTOCOL,
+      language: this.settings.language,
+      lanUrls: lanAddresses.map((address) => at('ws', address, TEST_ENDPOINT_PATH)),
+      lanPageUrls: lanAddresses.map((address) => at('http', address, '/')),
+      token,
+      appVersion: this.appVersion,
+      stationError: this.#error,
+      notice: this.notice,
+    };
+  }
+
+  status(): DesktopStatus {
+    return this.#station
+      ? { running: true, status: this.#station.status() }
+      : { running: false, error: this.#error ?? 'The station is stopped.' };
+  }
+
+  /** Calls `listener` on every connect, disconnect and restart, and once a second; returns the stop function. */
+  watchStatus(listener: (status: DesktopStatus) => void): () => void {
+    this.#listeners.add(listener);
+    this.#ticker ??= setInterval(this.#notify, STATUS_INTERVAL_MS);
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size > 0) return;
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
+    };
+  }
+
+  readonly #notify = (): void => {
+    const status = this.status();
+    for (const listener of this.#listeners) listener(status);
+  };
+}

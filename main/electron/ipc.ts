@@ -1,0 +1,77 @@
+/**
+ * The main process's side of every IPC channel (common/ipc.ts). Each message is answered only
+ * when it comes from the app's own window, showing the app's own page, in its top frame.
+ */
+import type { IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
+import { IpcChannel, type IpcInvokeContract, type IpcSyncContract } from '../../common/ipc';
+import type { ElectronMain } from './electron-api';
+import { isOwnPage } from './navigation';
+
+type InvokeHandler<C extends keyof IpcInvokeContract> = (
+  ...args: IpcInvokeContract[C]['request']
+) => IpcInvokeContract[C]['response'] | Promise<IpcInvokeContract[C]['response']>;
+
+export interface IpcHandlers {
+  getConfig: () => IpcSyncContract[typeof IpcChannel.getConfig];
+  getSettings: InvokeHandler<typeof IpcChannel.getSettings>;
+  saveSettings: InvokeHandler<typeof IpcChannel.saveSettings>;
+  copyText: InvokeHandler<typeof IpcChannel.copyText>;
+}
+
+export interface TrustedSender {
+  /** The app's window's contents, or undefined before it exists. */
+  contents: () => WebContents | undefined;
+  ownPages: () => readonly string[];
+}
+
+export class UntrustedSenderError extends Error {
+  constructor(channel: string) {
+    super(`IPC on ${channel} refused: it did not come from the app's own page`);
+    this.name = 'UntrustedSenderError';
+  }
+}
+
+export function isTrustedSender(event: IpcMainEvent | IpcMainInvokeEvent, trusted: TrustedSender): boolean {
+  const frame = event.senderFrame;
+  return (
+    event.sender === trusted.contents() &&
+    frame !== null &&
+    frame.parent === null &&
+    isOwnPage(frame.url, trusted.ownPages())
+  );
+}
+
+export function registerIpcHandlers(
+  ipcMain: ElectronMain['ipcMain'],
+  trusted: TrustedSender,
+  handlers: IpcHandlers,
+): void {
+  const guard = (channel: string, event: IpcMainEvent | IpcMainInvokeEvent) => {
+    if (!isTrustedSender(event, trusted)) throw new UntrustedSenderError(channel);
+  };
+
+  ipcMain.on(IpcChannel.getConfig, (event) => {
+    try {
+      guard(IpcChannel.getConfig, event);
+      event.returnValue = handlers.getConfig();
+    } catch (error) {
+      // A synchronous sender must get a value back; null tells the preload it was refused.
+      event.returnValue = null;
+      if (!(error instanceof UntrustedSenderError)) throw error;
+    }
+  });
+  ipcMain.handle(IpcChannel.getSettings, (event) => {
+    guard(IpcChannel.getSettings, event);
+    return handlers.getSettings();
+  });
+  ipcMain.handle(IpcChannel.saveSettings, (event, settings: unknown) => {
+    guard(IpcChannel.saveSettings, event);
+    // Validated by the handler: nothing from the page is trusted as typed.
+    return handlers.saveSettings(settings as IpcInvokeContract[typeof IpcChannel.saveSettings]['request'][0]);
+  });
+  ipcMain.handle(IpcChannel.copyText, (event, text: unknown) => {
+    guard(IpcChannel.copyText, event);
+    if (typeof text !== 'string') throw new TypeError('copyText takes a string');
+    return handlers.copyText(text);
+  });
+}

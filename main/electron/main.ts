@@ -1,0 +1,17 @@
+/** Electron's entry point (package.json "main"): the only module that imports 'electron'. */
+import * as electron from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { APP_VERSION } from '../app-info';
+import { runDesktopApp } from './desktop-app';
+
+// dist/main/electron → dist/
+const dist = join(__dirname, '..', '..');
+
+runDesktopApp(electron, {
+  appVersion: APP_VERSION,
+  preloadPath: join(dist, 'preload', 'preload.js'),
+  bundledPageUrl: pathToFileURL(join(dist, 'renderer', 'index.html')).href,
+  userDataPath: process.env.WS_STATION_USER_DATA,
+  platform: process.platform,
+});

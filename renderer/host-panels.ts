@@ -1,0 +1,184 @@
+/**
+ * The desktop window's own panels (Share, Peers, Settings), shown only when the preload bridge
+ * is there: LAN browsers never see them. Everything they do goes through the bridge.
+ */
+import { renderSVG } from 'uqr';
+import type { StationBridge } from '../common/client-config';
+import type { DesktopSettings, DesktopStatus } from '../common/desktop';
+import type { PeerSnapshot } from '../common/station-status';
+import { isLanguage, type Translate } from './i18n';
+
+const byId = (id: string): HTMLElement => {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`index.html has no #${id}`);
+  return element;
+};
+const input = (id: string): HTMLInputElement => byId(id) as HTMLInputElement;
+
+const HOST_TABS = ['share', 'peers', 'settings'] as const;
+type HostTab = (typeof HOST_TABS)[number];
+
+export class HostPanels {
+  #t: Translate;
+  #peers: PeerSnapshot[] = [];
+  #status: DesktopStatus | undefined;
+  #settings: DesktopSettings | undefined;
+
+  constructor(
+    private readonly bridge: StationBridge,
+    t: Translate,
+  ) {
+    this.#t = t;
+    byId('host-panels').hidden = false;
+    for (const tab of HOST_TABS) byId(`tab-${tab}`).addEventListener('click', () => this.#select(tab));
+    byId('settings-panel').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.#apply();
+    });
+    byId('generate-token').addEventListener('click', () => {
+      input('setting-token').value = randomToken();
+      input('setting-token-enabled').checked = true;
+    });
+    byId('share-list').addEventListener('click', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-copy]');
+      if (!button?.dataset.copy) return;
+      void bridge.copyText(button.dataset.copy).then(() => {
+        button.textContent = this.#t('copied');
+      });
+    });
+    bridge.onStatus((status) => {
+      this.#status = status;
+      this.#peers = status.running ? status.status.peers : [];
+      this.#renderPeers();
+    });
+    void bridge.getSettings().then((settings) => {
+      this.#settings = settings;
+      this.#fillSettings(settings);
+    });
+    this.#renderShare();
+    this.#renderBanner();
+  }
+
+  setTranslator(t: Translate): void {
+    this.#t = t;
+    this.#renderShare();
+    this.#renderPeers();
+    this.#renderBanner();
+  }
+
+  #select(selected: HostTab): void {
+    for (const tab of HOST_TABS) {
+      byId(`tab-${tab}`).setAttribute('aria-selected', String(tab === selected));
+      byId(`${tab}-panel`).hidden = tab !== selected;
+    }
+  }
+
+  #renderBanner(): void {
+    const { stationError, notice } = this.bridge.config;
+    const banner = byId('banner');
+    const text = [stationError && this.#t('stationDown', { error: stationError }), notice].filter(Boolean).join(' ');
+    banner.hidden = text === '';
+    banner.textContent = text;
+  }
+
+  #renderShare(): void {
+    const { lanUrls, lanPageUrls } = this.bridge.config;
+    byId('share-intro').textContent = this.#t(lanPageUrls.length > 0 ? 'shareIntro' : 'shareNone');
+    const list = byId('share-list');
+    list.replaceChildren(
+      ...[...lanPageUrls, ...lanUrls].map((url) => {
+        const item = document.createElement('li');
+        const text = document.createElement('code');
+        text.textContent = url;
+        const copy = document.createElement('button');
+        copy.type = 'button';
+        copy.dataset.copy = url;
+        copy.textContent = this.#t('copy');
+        item.append(text, copy);
+        return item;
+      }),
+    );
+    const firstPage = lanPageUrls[0];
+    const qr = byId('share-qr');
+    qr.hidden = firstPage === undefined;
+    // uqr returns an SVG of rects and paths only; no script or style can come from it.
+    qr.innerHTML = firstPage === undefined ? '' : renderSVG(firstPage);
+    qr.setAttribute('aria-label', firstPage ?? '');
+  }
+
+  #renderPeers(): void {
+    const count = this.#peers.length;
+    byId('tab-peers').textContent = this.#t('peers', { count });
+    document.title = this.#t('windowTitle', { count });
+    byId('no-peers').hidden = count > 0;
+    byId('peers-body').replaceChildren(
+      ...this.#peers.map((peer) => {
+        const row = document.createElement('tr');
+        const cells = [
+          String(peer.id),
+          `${peer.remoteAddress}:${peer.remotePort}`,
+          peer.origin ?? '—',
+          peer.userAgent ?? '—',
+          new Date(peer.connectedAt).toLocaleTimeString(),
+          `${peer.messagesIn} / ${peer.bytesIn}`,
+          `${peer.messagesOut} / ${peer.bytesOut}`,
+          String(peer.ticksSkipped),
+        ];
+        row.append(
+          ...cells.map((text, i) => {
+            const cell = document.createElement('td');
+            cell.textContent = text;
+            if (i === 3) {
+              cell.className = 'agent';
+              cell.title = text;
+            }
+            return cell;
+          }),
+        );
+        return row;
+      }),
+    );
+    if (this.#status && !this.#status.running) byId('settings-result').textContent = this.#status.error;
+  }
+
+  #fillSettings(settings: DesktopSettings): void {
+    input('setting-port').value = String(settings.port);
+    input('setting-lan').checked = settings.lanAccess;
+    input('setting-tick-ms').value = String(settings.tickMs);
+    input('setting-deflate').checked = settings.deflate;
+    input('setting-token-enabled').checked = settings.tokenEnabled;
+    input('setting-token').value = settings.token ?? '';
+    (byId('setting-language') as HTMLSelectElement).value = settings.language ?? '';
+  }
+
+  async #apply(): Promise<void> {
+    const language = (byId('setting-language') as HTMLSelectElement).value;
+    const token = input('setting-token').value.trim();
+    // Numbers go as typed; the main process checks them with the command line's rules.
+    const settings = {
+      ...this.#settings,
+      port: Number(input('setting-port').value),
+      lanAccess: input('setting-lan').checked,
+      tickMs: Number(input('setting-tick-ms').value),
+      deflate: input('setting-deflate').checked,
+      tokenEnabled: input('setting-token-enabled').checked,
+      token: token === '' ? null : token,
+      language: isLanguage(language) ? language : null,
+    };
+    const result = byId('settings-result');
+    result.textContent = this.#t('applying');
+    const outcome = await this.bridge.saveSettings(settings);
+    result.textContent = outcome.ok
+      ? this.#t('applied', { urls: outcome.urls.join('  ') })
+      : this.#t('notApplied', { message: outcome.message });
+    if (outcome.ok) this.#settings = outcome.settings;
+  }
+}
+
+/** 24 URL-safe characters from the browser's CSPRNG, like the station's own generated tokens. */
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
+}

@@ -1,0 +1,37 @@
+// Bundles what runs in the window and in browsers into dist/: the client page (renderer/) with
+// its HTML, CSS and icon, and the desktop window's preload (a sandboxed preload must be one file).
+// esbuild: one small, fast, maintained tool for TypeScript and CSS bundling.
+import { build } from 'esbuild';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const rendererOut = join(root, 'dist', 'renderer');
+
+await mkdir(rendererOut, { recursive: true });
+await Promise.all([
+  build({
+    entryPoints: { app: join(root, 'renderer', 'main.ts') },
+    outdir: rendererOut,
+    bundle: true,
+    format: 'iife',
+    target: ['chrome120', 'firefox121', 'safari17'],
+    minify: true,
+    sourcemap: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  }),
+  build({
+    entryPoints: [join(root, 'preload', 'preload.ts')],
+    outfile: join(root, 'dist', 'preload', 'preload.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['electron'],
+    sourcemap: true,
+    logLevel: 'warning',
+  }),
+]);
+for (const file of ['index.html', 'icon.svg']) await copyFile(join(root, 'renderer', file), join(rendererOut, file));

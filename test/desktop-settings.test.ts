@@ -1,0 +1,195 @@
+/** The desktop's settings file and station host: plain modules, tested for real (no Electron). */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { IpcChannel } from '../common/ipc';
+import {
+  DEFAULT_SETTINGS,
+  loadSettings,
+  saveSettings,
+  stationConfigFor,
+  validateSettings,
+} from '../main/desktop/settings';
+import { StationHost } from '../main/desktop/station-host';
+import { externalLink, isOwnPage } from '../main/electron/navigation';
+import { createBridge, type IpcRendererLike } from '../preload/bridge';
+import { ConfigError } from '../main/station/config';
+import { openClient } from './helpers/client';
+
+const freshFolder = () => mkdtempSync(join(tmpdir(), 'ws-station-settings-'));
+
+describe('desktop settings', () => {
+  it('start from the defaults, and round-trip through the file', () => {
+    const folder = freshFolder();
+    assert.deepEqual(loadSettings(folder), { settings: DEFAULT_SETTINGS, problem: null });
+    const changed = {
+      ...DEFAULT_SETTINGS,
+      port: 4000,
+      tokenEnabled: true,
+      token: 'abcdefgh1234',
+      language: 'zh-CN' as const,
+    };
+    saveSettings(folder, changed);
+    assert.deepEqual(loadSettings(folder), { settings: changed, problem: null });
+    assert.deepEqual(readdirSync(folder), ['settings.json'], 'no partial file left behind');
+  });
+
+  it('use the command line rules for station settings', () => {
+    assert.throws(
+      () => validateSettings({ port: 70000 }),
+      /^ConfigError: Invalid port: 70000\. Allowed: an integer from 0 to 65535/,
+    );
+    assert.throws(() => validateSettings({ tickMs: 'fast' }), /Invalid tickMs: "fast"/);
+    assert.throws(() => validateSettings({ token: 'short' }), /Invalid token: "short"/);
+    assert.throws(() => validateSettings({ lanAccess: 'yes' }), /Invalid lanAccess: "yes"\. Allowed: true or false/);
+    assert.throws(
+      () => validateSettings({ language: 'fr' }),
+      /Invalid language: "fr"\. Allowed: null or one of en, zh-CN/,
+    );
+    assert.throws(() => validateSettings({ tokenEnabled: true, token: null }), /Invalid token: null/);
+    assert.throws(() => validateSettings({ colour: 'blue' }), /Invalid setting name: "colour"/);
+    assert.throws(() => validateSettings([1]), ConfigError);
+  });
+
+  it('map to the station config: LAN or this computer only, token only when on', () => {
+    const lan = stationConfigFor({ ...DEFAULT_SETTINGS, token: 'kept-while-off' });
+    assert.equal(lan.host, '0.0.0.0');
+    assert.equal(lan.token, null);
+    const local = stationConfigFor({
+      ...DEFAULT_SETTINGS,
+      lanAccess: false,
+      tokenEnabled: true,
+      token: 'abcdefgh1234',
+    });
+    assert.equal(local.host, '127.0.0.1');
+    assert.equal(local.token, 'abcdefgh1234');
+  });
+
+  for (const [name, content, reason] of [
+    ['not JSON', '{"port": 30', /it is not valid JSON/],
+    ['a bad value', '{"port": -1}', /Invalid port: -1/],
+  ] as const) {
+    it(`set a file with ${name} aside, report it and use the defaults`, () => {
+      const folder = freshFolder();
+      writeFileSync(join(folder, 'settings.json'), content);
+      const loaded = loadSettings(folder, new Date('2026-11-24T10:00:00.000Z'));
+      assert.deepEqual(loaded.settings, DEFAULT_SETTINGS);
+      assert.match(loaded.problem ?? '', reason);
+      assert.match(
+        loaded.problem ?? '',
+        /kept as settings\.json\.corrupt-2026-11-24T10-00-00-000Z; the defaults are in use/,
+      );
+      assert.equal(readFileSync(join(folder, 'settings.json.corrupt-2026-11-24T10-00-00-000Z'), 'utf8'), content);
+      assert.deepEqual(readdirSync(folder), ['settings.json.corrupt-2026-11-24T10-00-00-000Z']);
+    });
+  }
+});
+
+describe('station host', () => {
+  it('restarts the station on new settings and falls back to the old ones when they cannot listen', async (t) => {
+    const host = new StationHost({ ...DEFAULT_SETTINGS, port: 0, lanAccess: false }, '1.2.3');
+    t.after(() => host.stop());
+    await host.start();
+    const blocker = new StationHost({ ...DEFAULT_SETTINGS, port: 0, lanAccess: false }, '1.2.3');
+    t.after(() => blocker.stop());
+    await blocker.start();
+
+    const blockedPort = blocker.station?.port;
+    const refused = await host.apply({ ...host.currentSettings, port: blockedPort });
+    assert.ok(!refused.ok);
+    assert.match(refused.message, /is already in use/);
+    assert.equal(host.currentSettings.port, 0, 'back on the previous settings (any free port)');
+    const serving = host.station;
+    assert.ok(serving, 'and serving');
+    assert.notEqual(serving.port, blockedPort);
+
+    const applied = await host.apply({ ...host.currentSettings, tickMs: 50 });
+    assert.ok(applied.ok);
+    assert.equal(host.station.config.tickMs, 50);
+    const { inbox, socket } = await openClient(host.config().websocketUrl);
+    assert.equal((await inbox.next()).data.toString(), '连接成功');
+    assert.match((await inbox.next(500)).data.toString(), /^[01]\.\d\d$/, 'ticks at the new 50 ms');
+    socket.close();
+  });
+});
+
+describe('window rules (plain functions)', () => {
+  it('let the window show only its own pages', () => {
+    const own = ['http://127.0.0.1:3000/', 'file:///app/dist/renderer/index.html'];
+    assert.equal(isOwnPage('http://127.0.0.1:3000/?lang=en', own), true);
+    assert.equal(isOwnPage('file:///app/dist/renderer/index.html#x', own), true);
+    assert.equal(isOwnPage('http://127.0.0.1:3001/', own), false);
+    assert.equal(isOwnPage('http://localhost:3000/', own), false);
+    assert.equal(isOwnPage('file:///etc/passwd', own), false);
+    assert.equal(isOwnPage('not a url', own), false);
+  });
+
+  it('open only http(s) links outside', () => {
+    assert.equal(externalLink('https://github.com/x'), 'https://github.com/x');
+    assert.equal(externalLink('http://192.168.1.20:3000/'), 'http://192.168.1.20:3000/');
+    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'nonsense']) {
+      assert.equal(externalLink(url), null, url);
+    }
+  });
+});
+
+describe('preload bridge (mocked ipcRenderer)', () => {
+  const config = {
+    websocketUrl: 'ws://127.0.0.1:3000/websocket/test',
+    subprotocol: 'station.v1.json',
+    language: null,
+    lanUrls: ['ws://192.168.1.20:3000/websocket/test'],
+    lanPageUrls: ['http://192.168.1.20:3000/'],
+    token: null,
+    appVersion: '0.1.0',
+    stationError: null,
+    notice: null,
+  };
+
+  function mockIpcRenderer(configAnswer: unknown) {
+    const calls: unknown[][] = [];
+    const listeners = new Map<string, (...args: unknown[]) => void>();
+    const ipc = {
+      sendSync: (...args: unknown[]) => (calls.push(['sendSync', ...args]), configAnswer),
+      invoke: (...args: unknown[]) => (calls.push(['invoke', ...args]), Promise.resolve(null)),
+      on: (channel: string, listener: (...args: unknown[]) => void) => (listeners.set(channel, listener), ipc),
+      removeListener: (channel: string) => (listeners.delete(channel), ipc),
+    };
+    return { ipc: ipc as unknown as IpcRendererLike, calls, listeners };
+  }
+
+  it('exposes exactly the documented, frozen object, each function one IPC message', async () => {
+    const { ipc, calls, listeners } = mockIpcRenderer(config);
+    const bridge = createBridge(ipc);
+    assert.ok(bridge);
+    assert.deepEqual(Object.keys(bridge).sort(), ['config', 'copyText', 'getSettings', 'onStatus', 'saveSettings']);
+    assert.deepEqual(bridge.config, config);
+    assert.ok(Object.isFrozen(bridge) && Object.isFrozen(bridge.config) && Object.isFrozen(bridge.config.lanUrls));
+    assert.deepEqual(calls, [['sendSync', IpcChannel.getConfig]]);
+
+    await bridge.getSettings();
+    await bridge.saveSettings(DEFAULT_SETTINGS);
+    await bridge.copyText('hello');
+    assert.deepEqual(calls.slice(1), [
+      ['invoke', IpcChannel.getSettings],
+      ['invoke', IpcChannel.saveSettings, DEFAULT_SETTINGS],
+      ['invoke', IpcChannel.copyText, 'hello'],
+    ]);
+
+    const seen: unknown[] = [];
+    const stop = bridge.onStatus((status) => seen.push(status));
+    listeners.get(IpcChannel.status)?.(
+      { sender: 'the IPC event, which must not reach the page' },
+      { running: false, error: 'x' },
+    );
+    assert.deepEqual(seen, [{ running: false, error: 'x' }]);
+    stop();
+    assert.equal(listeners.has(IpcChannel.status), false);
+  });
+
+  it('exposes nothing when the main process refuses the page', () => {
+    assert.equal(createBridge(mockIpcRenderer(null).ipc), null);
+  });
+});

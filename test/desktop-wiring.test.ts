@@ -1,0 +1,225 @@
+/**
+ * The desktop app's main-process wiring, run against a MOCKED electron module
+ * (test/helpers/mock-electron.ts) with the real station underneath. The real Electron is driven
+ * by test/electron.test.ts wherever its binary exists.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { IpcChannel } from '../common/ipc';
+import type { DesktopConfig, DesktopSettings, SettingsSaveResult } from '../common/desktop';
+import { runDesktopApp } from '../main/electron/desktop-app';
+import { UntrustedSenderError } from '../main/electron/ipc';
+import { closed, openClient } from './helpers/client';
+import { createMockElectron, MockBrowserWindow, MockEvent, type MockElectron } from './helpers/mock-electron';
+import { waitFor } from './helpers/wait';
+
+const BUNDLED_PAGE = 'file:///opt/ws-station/resources/app.asar/dist/renderer/index.html';
+
+interface RunningApp {
+  electron: MockElectron;
+  window: MockBrowserWindow;
+  userData: string;
+  /** The page the window was pointed at: the station's own, on loopback. */
+  pageUrl: string;
+}
+
+async function startApp(
+  t: TestContext,
+  settings: Partial<DesktopSettings> = { port: 0, lanAccess: false },
+  platform: NodeJS.Platform = 'linux',
+) {
+  const userData = mkdtempSync(join(tmpdir(), 'ws-station-desktop-'));
+  writeFileSync(join(userData, 'settings.json'), JSON.stringify(settings));
+  const electron = createMockElectron(userData);
+  runDesktopApp(electron.api, {
+    appVersion: '9.9.9',
+    preloadPath: '/app/dist/preload/preload.js',
+    bundledPageUrl: BUNDLED_PAGE,
+    platform,
+  });
+  electron.app.becomeReady();
+  await waitFor('the window to open', () => MockBrowserWindow.instances.length === 1);
+  const window = MockBrowserWindow.instances[0] as MockBrowserWindow;
+  await waitFor('the window to load a page', () => window.webContents.loaded.length > 0);
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        electron.app.once('quit', () => resolve());
+        electron.app.quit();
+      }),
+  );
+  const running: RunningApp = { electron, window, userData, pageUrl: window.webContents.currentUrl };
+  return running;
+}
+
+const ownSender = (app: RunningApp) => ({ contents: app.window.webContents, url: app.pageUrl, topFrame: true });
+
+describe('desktop main process (mocked electron)', () => {
+  it('opens one window with the security checklist options and the preload', async (t) => {
+    const app = await startApp(t);
+    const preferences = app.window.options.webPreferences;
+    assert.equal(preferences.contextIsolation, true);
+    assert.equal(preferences.sandbox, true);
+    assert.equal(preferences.nodeIntegration, false);
+    assert.equal(preferences.nodeIntegrationInSubFrames, false);
+    assert.equal(preferences.webSecurity, true);
+    assert.equal(preferences.allowRunningInsecureContent, false);
+    assert.equal(preferences.experimentalFeatures, false);
+    assert.equal(preferences.webviewTag, false);
+    assert.equal(preferences.preload, '/app/dist/preload/preload.js');
+    assert.match(app.pageUrl, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'pointed at the station it started');
+  });
+
+  it('refuses navigation away from its own page and new windows; http(s) links go to the system browser', async (t) => {
+    const app = await startApp(t);
+    const navigate = (url: string) => {
+      const event = new MockEvent();
+      app.window.webContents.emit('will-navigate', event, url);
+      return event.defaultPrevented;
+    };
+    assert.equal(navigate(`${app.pageUrl}?lang=zh-CN`), false, 'its own page');
+    assert.equal(navigate(BUNDLED_PAGE), false, 'its bundled page');
+    for (const url of ['https://evil.example/', 'http://127.0.0.1:1/', 'file:///etc/passwd', 'javascript:alert(1)']) {
+      assert.equal(navigate(url), true, url);
+    }
+
+    const open = app.window.webContents.windowOpenHandler;
+    assert.ok(open);
+    assert.deepEqual(open({ url: 'https://github.com/' }), { action: 'deny' });
+    assert.deepEqual(open({ url: 'http://192.168.1.20:3000/' }), { action: 'deny' });
+    assert.deepEqual(open({ url: 'file:///etc/passwd' }), { action: 'deny' });
+    assert.deepEqual(open({ url: 'javascript:alert(1)' }), { action: 'deny' });
+    assert.deepEqual(app.electron.shell.opened, ['https://github.com/', 'http://192.168.1.20:3000/']);
+  });
+
+  it('denies every permission request', async (t) => {
+    const app = await startApp(t);
+    const { session } = app.window.webContents;
+    const answers: boolean[] = [];
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read']) {
+      session.permissionRequestHandler?.(app.window.webContents, permission, (granted) => answers.push(granted));
+    }
+    assert.deepEqual(answers, [false, false, false, false]);
+    assert.equal(session.permissionCheckHandler?.(), false);
+  });
+
+  it('answers IPC only from its own window, top frame, own page', async (t) => {
+    const app = await startApp(t);
+    const config = app.electron.ipcMain.sendSync(IpcChannel.getConfig, ownSender(app)) as DesktopConfig;
+    assert.equal(config.websocketUrl, `${app.pageUrl.replace('http', 'ws')}websocket/test`);
+    assert.equal(config.appVersion, '9.9.9');
+    assert.equal(config.subprotocol, 'station.v1.json');
+
+    const strangers = [
+      { ...ownSender(app), contents: new MockBrowserWindow({ webPreferences: {} }).webContents },
+      { ...ownSender(app), topFrame: false },
+      { ...ownSender(app), url: 'https://evil.example/' },
+    ];
+    for (const sender of strangers) {
+      await assert.rejects(app.electron.ipcMain.invoke(IpcChannel.getSettings, sender), UntrustedSenderError);
+      await assert.rejects(app.electron.ipcMain.invoke(IpcChannel.copyText, sender, 'x'), UntrustedSenderError);
+      assert.equal(app.electron.ipcMain.sendSync(IpcChannel.getConfig, sender), null);
+    }
+    assert.deepEqual(app.electron.clipboard.written, []);
+    await app.electron.ipcMain.invoke(IpcChannel.copyText, ownSender(app), 'ws://192.168.1.20:3000/websocket/test');
+    assert.deepEqual(app.electron.clipboard.written, ['ws://192.168.1.20:3000/websocket/test']);
+  });
+
+  it('validates, persists and applies settings, reloading on the restarted station', async (t) => {
+    const app = await startApp(t);
+    const current = (await app.electron.ipcMain.invoke(IpcChannel.getSettings, ownSender(app))) as DesktopSettings;
+    const refused = (await app.electron.ipcMain.invoke(IpcChannel.saveSettings, ownSender(app), {
+      ...current,
+      tickMs: 5,
+    })) as SettingsSaveResult;
+    assert.deepEqual(refused, {
+      ok: false,
+      setting: 'tickMs',
+      message: 'Invalid tickMs: 5. Allowed: milliseconds between ticks, an integer from 10 to 3600000.',
+    });
+
+    const applied = (await app.electron.ipcMain.invoke(IpcChannel.saveSettings, ownSender(app), {
+      ...current,
+      tickMs: 250,
+      lanAccess: true,
+    })) as SettingsSaveResult;
+    assert.ok(applied.ok);
+    assert.deepEqual(JSON.parse(readFileSync(join(app.userData, 'settings.json'), 'utf8')), applied.settings);
+    await waitFor('the window to reload', () => app.window.webContents.loaded.length === 2);
+    const reloaded = app.window.webContents.currentUrl;
+    const config = app.electron.ipcMain.sendSync(IpcChannel.getConfig, {
+      ...ownSender(app),
+      url: reloaded,
+    }) as DesktopConfig;
+    const lanAddresses = Object.values(networkInterfaces())
+      .flatMap((entries) => entries ?? [])
+      .filter((entry) => entry.family === 'IPv4' && !entry.internal);
+    assert.equal(config.lanUrls.length, lanAddresses.length, 'now shared on every LAN address');
+    assert.equal(new URL(reloaded).port, new URL(config.websocketUrl).port);
+  });
+
+  it('sends every peer 1001 before the process quits', async (t) => {
+    const app = await startApp(t);
+    const peer = await openClient(`${app.pageUrl.replace('http', 'ws')}websocket/test`);
+    const peerClosed = closed(peer.socket);
+    let quit = false;
+    app.electron.app.once('quit', () => (quit = true));
+    app.electron.app.quit();
+    assert.equal(quit, false, 'held until the station has closed');
+    assert.equal((await peerClosed).code, 1001);
+    await waitFor('the quit to go ahead', () => quit);
+  });
+
+  it('pushes the peers view to the window as peers come and go', async (t) => {
+    const app = await startApp(t);
+    const peer = await openClient(`${app.pageUrl.replace('http', 'ws')}websocket/test`);
+    const statusWith = (count: number) =>
+      app.window.webContents.sent.some(
+        ([channel, status]) =>
+          channel === IpcChannel.status &&
+          (status as { running: boolean; status: { totals: { peers: number } } }).status.totals.peers === count,
+      );
+    await waitFor('a status with the peer', () => statusWith(1));
+    peer.socket.close();
+    await waitFor('a status without it', () => statusWith(0) && app.window.webContents.sent.length > 1);
+  });
+
+  it('keeps one instance: a second launch quits and the first window is focused', async (t) => {
+    const app = await startApp(t);
+    app.electron.app.emit('second-instance');
+    assert.equal(app.window.focused, 1);
+    const second = createMockElectron(app.userData, { gotLock: false });
+    runDesktopApp(second.api, {
+      appVersion: '9.9.9',
+      preloadPath: '',
+      bundledPageUrl: BUNDLED_PAGE,
+      platform: 'linux',
+    });
+    assert.equal(second.app.quitCalls, 1);
+  });
+
+  it('quits when its window closes on Linux and Windows, not on macOS', async (t) => {
+    const linux = await startApp(t);
+    linux.electron.app.emit('window-all-closed');
+    assert.equal(linux.electron.app.quitCalls, 1);
+    const mac = await startApp(t, { port: 0, lanAccess: false }, 'darwin');
+    mac.electron.app.emit('window-all-closed');
+    assert.equal(mac.electron.app.quitCalls, 0);
+  });
+
+  it('opens the window on the bundled page, saying why, when the port is taken', async (t) => {
+    const first = await startApp(t);
+    const port = Number(new URL(first.pageUrl).port);
+    const second = await startApp(t, { port, lanAccess: false });
+    assert.equal(second.pageUrl, BUNDLED_PAGE);
+    const config = second.electron.ipcMain.sendSync(IpcChannel.getConfig, ownSender(second)) as DesktopConfig;
+    assert.equal(config.websocketUrl, '');
+    assert.match(
+      config.stationError ?? '',
+      new RegExp(`^Port ${port} is already in use on 127\\.0\\.0\\.1\\. Choose another port in Settings`),
+    );
+  });
+});
