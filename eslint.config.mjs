@@ -27,11 +27,19 @@ export default tseslint.config(
   },
   {
     // The station core runs in Electron's main process and under plain Node: it must not need Electron.
-    files: ['main/station/**', 'main/cli/**', 'common/**'],
+    files: ['main/station/**', 'main/cli/**', 'main/desktop/**', 'common/**', 'renderer/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'The station core and shared code must not import electron.' }] },
+        {
+          paths: [
+            {
+              name: 'electron',
+              message:
+                'Only main/electron and preload/ may import electron; the rest runs under plain Node or in browsers.',
+            },
+          ],
+        },
       ],
     },
   },

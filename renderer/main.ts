@@ -25,9 +25,9 @@ function byId<T extends HTMLElement>(id: string, type: abstract new () => T): T 
 
 const config = chooseClientConfig(window[BRIDGE_GLOBAL], location.href);
 const storedLanguage = localStorage.getItem(LANGUAGE_STORAGE_KEY);
-let language: Language = isLanguage(storedLanguage)
-  ? storedLanguage
-  : (config.language ?? pickLanguage(navigator.languages));
+// An explicit choice (the desktop setting, or ?lang= in the address) first, then the last switch, then the browser.
+let language: Language =
+  config.language ?? (isLanguage(storedLanguage) ? storedLanguage : pickLanguage(navigator.languages));
 let t: Translate = translator(language);
 
 const ui = {
