@@ -14,6 +14,7 @@ const OVERSCAN_ROWS = 6;
  * would restart every frame and lag behind, so the view moves at once.
  */
 const SMOOTH_SCROLL_MIN_GAP_MS = 250;
+const PERSON_SCROLL_WINDOW_MS = 1000;
 
 export class LogView {
   readonly #viewport: HTMLElement;
@@ -22,6 +23,8 @@ export class LogView {
   readonly #rows: HTMLElement[] = [];
   #following = true;
   #lastScrollTop = 0;
+  /** Until when a scroll counts as the person's: shortly after a wheel, touch, pointer or key. */
+  #personScrollsUntil = 0;
   #unseen = 0;
   #renderQueued = false;
   #lastCount = 0;
@@ -42,6 +45,10 @@ export class LogView {
     this.#spacer.className = 'log-spacer';
     this.#viewport.append(this.#spacer);
     this.#viewport.addEventListener('scroll', () => this.#onScroll(), { passive: true });
+    const personScrolls = () => (this.#personScrollsUntil = performance.now() + PERSON_SCROLL_WINDOW_MS);
+    for (const type of ['wheel', 'touchstart', 'pointerdown', 'keydown'] as const) {
+      this.#viewport.addEventListener(type, personScrolls, { passive: true });
+    }
     this.#viewport.addEventListener('click', (event) => this.#onRowActivated(event));
     this.#viewport.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' || event.key === ' ') this.#onRowActivated(event);
@@ -82,8 +89,8 @@ export class LogView {
       this.#following = true;
       this.#unseen = 0;
       this.#anchor = undefined;
-    } else if (scrollTop < this.#lastScrollTop) {
-      // Only the person moves the view up; following always moves it down.
+    } else if (scrollTop < this.#lastScrollTop && performance.now() < this.#personScrollsUntil) {
+      // Only the person moving the view up stops the following; the view's own scrolls do not.
       this.#following = false;
     }
     this.#lastScrollTop = scrollTop;

@@ -1,13 +1,18 @@
 // Installs the OS tools the test suite uses when they are missing and this user may (root with
 // apt-get, as on the project's Debian machines). Otherwise says, one line each, what goes without.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 const hasFont = (family) => spawnSync('fc-list', [family], { encoding: 'utf8' }).stdout?.trim().length > 0;
 
 const tools = [
   { present: () => has('ip'), debianPackage: 'iproute2', usedBy: 'the LAN peer tests (network namespaces) will skip' },
-  { present: () => has('chromium'), debianPackage: 'chromium', usedBy: 'the browser tests will fail' },
+  {
+    present: () => (process.env.CHROMIUM_PATH ? existsSync(process.env.CHROMIUM_PATH) : has('chromium')),
+    debianPackage: 'chromium',
+    usedBy: 'the browser tests will fail',
+  },
   {
     present: () => hasFont('Noto Sans CJK SC'),
     debianPackage: 'fonts-noto-cjk',

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-export type ElectronBinary = { path: string } | { missing: string };
+/** The executable, and the distribution folder it is in (what electron-builder calls electronDist). */
+export type ElectronBinary = { path: string; distDir: string } | { missing: string };
 
 const EXECUTABLE: Partial<Record<NodeJS.Platform, string>> = {
   darwin: 'Electron.app/Contents/MacOS/Electron',
@@ -18,7 +19,9 @@ export function findElectronBinary(projectRoot: string): ElectronBinary {
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
   if (override !== undefined && override !== '') {
     const path = join(override, executable);
-    return existsSync(path) ? { path } : { missing: `ELECTRON_OVERRIDE_DIST_PATH has no ${executable}` };
+    return existsSync(path)
+      ? { path, distDir: override }
+      : { missing: `ELECTRON_OVERRIDE_DIST_PATH has no ${executable}` };
   }
   const electronPackage = dirname(require.resolve('electron/package.json', { paths: [projectRoot] }));
   const pathFile = join(electronPackage, 'path.txt');
@@ -29,5 +32,5 @@ export function findElectronBinary(projectRoot: string): ElectronBinary {
         "Electron's binary is not installed (npm did not download it; set ELECTRON_OVERRIDE_DIST_PATH to a local Electron distribution)",
     };
   }
-  return { path };
+  return { path, distDir: join(electronPackage, 'dist') };
 }

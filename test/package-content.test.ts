@@ -1,0 +1,135 @@
+/**
+ * What an installer will hold, checked without Electron: electron-builder.yml against
+ * electron-builder's own schema, and an app.asar built from the files that config selects plus
+ * the production dependencies, as packaging does.
+ */
+import { createPackageFromFiles, extractAll, listPackage } from '@electron/asar';
+import Ajv from 'ajv';
+import { load } from 'js-yaml';
+import { minimatch } from 'minimatch';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { DIST_PATHS } from '../main/electron/paths';
+import { ICON_SIZES, makeIcons } from '../tools/make-icons';
+
+const ROOT = join(__dirname, '..', '..');
+/** The packed app, not counting Electron itself. */
+const SIZE_BUDGET_BYTES = 12 * 1024 * 1024;
+
+interface PackageJson {
+  main: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
+const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+const builderConfig = load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as { files: string[] };
+
+function walk(folder: string, skip: (path: string) => boolean = () => false): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(folder, entry.name);
+    if (skip(path)) return [];
+    return entry.isDirectory() ? walk(path, skip) : entry.isFile() ? [path] : [];
+  });
+}
+
+/** electron-builder's `files`: patterns in order, a leading ! excludes. */
+function selectedByConfig(path: string): boolean {
+  const relativePath = relative(ROOT, path).split(sep).join('/');
+  let selected = false;
+  for (const pattern of builderConfig.files) {
+    const negated = pattern.startsWith('!');
+    if (minimatch(relativePath, negated ? pattern.slice(1) : pattern, { dot: true })) selected = !negated;
+  }
+  return selected;
+}
+
+/** Folders of the production dependency tree, as npm resolves it. */
+function productionDependencyFolders(): string[] {
+  const parseable = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
+  return parseable
+    .trim()
+    .split('\n')
+    .filter((folder) => folder !== ROOT);
+}
+
+describe('installer content', () => {
+  let asarPath: string;
+  let entries: Set<string>;
+  let extracted: string;
+
+  before(async () => {
+    const appFiles = walk(ROOT, (path) => /[\\/](node_modules|\.git|release|build)$/.test(path)).filter(
+      selectedByConfig,
+    );
+    const dependencyFiles = productionDependencyFolders().flatMap((folder) =>
+      walk(folder, (path) => path !== folder && path.endsWith(`${sep}node_modules`)),
+    );
+    const work = mkdtempSync(join(tmpdir(), 'ws-station-asar-'));
+    asarPath = join(work, 'app.asar');
+    await createPackageFromFiles(ROOT, asarPath, [...new Set([...appFiles, ...dependencyFiles])]);
+    entries = new Set(listPackage(asarPath, { isPack: false }).map((entry) => entry.split(sep).join('/')));
+    extracted = join(work, 'app');
+    extractAll(asarPath, extracted);
+  });
+
+  it('has a configuration electron-builder accepts', () => {
+    const schema = JSON.parse(
+      readFileSync(require.resolve('app-builder-lib/scheme.json', { paths: [ROOT] }), 'utf8'),
+    ) as object;
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    assert.equal(validate(builderConfig), true, JSON.stringify(validate.errors));
+    assert.equal(validate({ ...builderConfig, asarr: true }), false, 'the schema catches a misspelt option');
+  });
+
+  it('holds main, preload and renderer where the window loads them', () => {
+    assert.equal(packageJson.main, `dist/${DIST_PATHS.main}`);
+    for (const path of [DIST_PATHS.main, DIST_PATHS.preload, DIST_PATHS.page, 'renderer/app.js', 'renderer/app.css']) {
+      assert.ok(entries.has(`/dist/${path}`), `dist/${path} is packed`);
+    }
+    assert.ok(entries.has('/package.json'));
+  });
+
+  it('holds every production dependency and no development one', () => {
+    const packed = (name: string) => entries.has(`/node_modules/${name}/package.json`);
+    for (const name of Object.keys(packageJson.dependencies)) assert.ok(packed(name), `${name} is packed`);
+    for (const name of Object.keys(packageJson.devDependencies)) assert.ok(!packed(name), `${name} is not packed`);
+  });
+
+  it('holds no tests, build tools or source maps', () => {
+    const unwanted = [...entries].filter(
+      (entry) =>
+        /^\/(dist\/(test|tools)\/|test\/|renderer\/|main\/|tools\/)/.test(entry) || /^\/dist\/.*\.map$/.test(entry),
+    );
+    assert.deepEqual(unwanted, []);
+  });
+
+  it('loads from the package: the station core resolves its dependencies inside it', () => {
+    // Run outside the project tree, so only the packed node_modules can satisfy require().
+    const output = execFileSync(
+      process.execPath,
+      ['-e', "require('./dist/main/desktop/station-host.js'); process.stdout.write('loaded')"],
+      { cwd: extracted, encoding: 'utf8', timeout: 10_000 },
+    );
+    assert.equal(output, 'loaded');
+  });
+
+  it(`stays under its size budget (${SIZE_BUDGET_BYTES / 1024 / 1024} MiB without Electron)`, () => {
+    const size = statSync(asarPath).size;
+    assert.ok(size < SIZE_BUDGET_BYTES, `app.asar is ${(size / 1024 / 1024).toFixed(1)} MiB`);
+  });
+
+  it('gets an icon set generated from the one source image', () => {
+    const written = makeIcons(ROOT);
+    assert.equal(written.length, ICON_SIZES.length);
+    for (const [i, size] of ICON_SIZES.entries()) {
+      const png = readFileSync(written[i] ?? '');
+      assert.equal(png.readUInt32BE(16), size, 'PNG width');
+      assert.equal(png.readUInt32BE(20), size, 'PNG height');
+    }
+    assert.equal(readFileSync(join(ROOT, 'build', 'icon.png')).readUInt32BE(16), 1024);
+  });
+});
