@@ -80,7 +80,7 @@ describe('client page', () => {
   });
 
   it('connects by itself: status walks CONNECTING → OPEN, greeting, ticks and a growing chart', async (t) => {
-    const station = await startTestStation(t, { tickMs: 100 });
+    const station = await startTestStation(t, { tickMs: 250 });
     const opened = await openClient(t, pageUrl(station));
     const { page } = opened;
     await waitForState(page, 'OPEN 1');
@@ -191,7 +191,8 @@ describe('client page', () => {
   });
 
   it('keeps the log bounded and following under 10,000 messages; ticks can be hidden', async (t) => {
-    const station = await startTestStation(t, { tickMs: 50 });
+    // Ticks slow enough that the newest echo stays in view (about ten rows) for seconds.
+    const station = await startTestStation(t, { tickMs: 500 });
     // Test-only: keep a handle on the page's socket so the test can flood it from inside the page.
     const initScript = `{
       const NativeWebSocket = window.WebSocket;
@@ -232,7 +233,7 @@ describe('client page', () => {
     await page.locator('#hide-ticks').check();
     const tickRows = page.locator('.log-row[data-kind="tick"]');
     await eventually('tick rows to leave the log', async () => (await tickRows.count()) === 0);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // six more ticks arrive meanwhile
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // two more ticks arrive meanwhile
     assert.equal(await tickRows.count(), 0);
     await waitForRow(page, 'echo', 'flood 9999', FLOOD_WAIT_MS);
     await screenshot(page, 'client-flood');
@@ -262,7 +263,7 @@ describe('client page', () => {
   });
 
   it('speaks Chinese or English: from the browser, the address, or the switch', async (t) => {
-    const station = await startTestStation(t, { tickMs: 100 });
+    const station = await startTestStation(t, { tickMs: 1000 });
     const browser = await launchBrowser(t);
     const chinese = await openPage(browser, pageUrl(station), { locale: 'zh-CN', colorScheme: 'dark' });
     await waitForState(chinese.page, 'OPEN 1');

@@ -93,7 +93,8 @@ export async function openPage(
   options: BrowserContextOptions & { initScript?: string } = {},
 ): Promise<OpenedPage> {
   const { initScript, ...contextOptions } = options;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
+  // Tall enough for a log of about twenty rows, so what a test looks for stays in view a while.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, ...contextOptions });
   if (initScript !== undefined) await context.addInitScript(initScript);
   const page = await context.newPage();
   const opened: OpenedPage = { page, logs: [], messages: [], errors: [] };
