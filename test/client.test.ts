@@ -7,7 +7,7 @@ import type { Locator, Page } from 'playwright';
 import { parseStationConfig } from '../main/station/config';
 import { startStation, type Station } from '../main/station/station';
 import { CLIENT_DIR } from '../main/station/client-route';
-import { startSeedServer } from './fixtures/seed-server';
+import { startSeedServer } from '../bench/servers/seed-server';
 import type { Language } from '../common/client-config';
 import type { DesktopConfig, DesktopSettings, SettingsSaveResult } from '../common/desktop';
 import { launchBrowser, openPage, type OpenedPage } from './helpers/browser';

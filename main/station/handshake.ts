@@ -83,8 +83,13 @@ export function vetUpgrade(request: IncomingMessage, rules: HandshakeRules): Han
   return null;
 }
 
-/** Answers the upgrade with a plain HTTP error and closes the connection. */
+/**
+ * Answers the upgrade with a plain HTTP error and closes the connection. (An accepted upgrade
+ * gets its socket error handling from ws; a listener added before that, in the upgrade handler,
+ * would keep the whole request alive for the connection's life: about 6 KiB a peer.)
+ */
 export function refuseUpgrade(socket: Duplex, refusal: HandshakeRefusal): void {
+  socket.on('error', () => socket.destroy());
   const body = `${refusal.reason}\n`;
   const headers: Record<string, string | number> = {
     Connection: 'close',

@@ -89,12 +89,14 @@ export async function startStation(config: StationConfig): Promise<Station> {
   // Take that listener back so each upgrade is vetted first and refusals are HTTP statuses.
   server.removeAllListeners('upgrade');
 
-  app.use(createStatusRouter(() => station.status()));
-  app.use(createClientRouter());
+  // The WebSocket routes first: every handshake is routed through express, and should not pass
+  // the status API or the static file server (a file lookup per handshake) on its way.
   app.use(
     WEBSOCKET_MOUNT_PATH,
     createWebSocketRouter(wsInstance, (socket, request) => peers.admit(socket, request)),
   );
+  app.use(createStatusRouter(() => station.status()));
+  app.use(createClientRouter());
 
   await listen(server, config.port, config.host);
   const { address: boundAddress, port } = server.address() as AddressInfo;
@@ -107,7 +109,6 @@ export async function startStation(config: StationConfig): Promise<Station> {
     isFull: () => closing !== undefined || wss.clients.size >= config.maxPeers,
   };
   server.on('upgrade', (request, socket, head) => {
-    socket.on('error', () => socket.destroy());
     const refusal = vetUpgrade(request, rules);
     if (refusal) {
       peers.recordRefusal(refusal.status);

@@ -1,0 +1,46 @@
+/**
+ * One server under test, in a process of its own: `node server-process.js <bare|seed|station>`.
+ * Tells the runner its port over the IPC channel, and answers `stats` with its CPU time and RSS.
+ */
+import { parseStationConfig } from '../main/station/config';
+import { startStation } from '../main/station/station';
+import { startBareWs, type BenchServer } from './servers/bare-ws';
+import { startSeedServer } from './servers/seed-server';
+
+export const SERVER_KINDS = ['bare', 'seed', 'station'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
+export interface ServerStats {
+  cpuMicros: number;
+  rss: number;
+  heapUsed: number;
+}
+
+async function start(kind: ServerKind): Promise<BenchServer> {
+  if (kind === 'bare') return startBareWs();
+  if (kind === 'seed') return startSeedServer();
+  // The real endpoint core with its defaults: limits, heartbeat, Origin rules, peers view.
+  const station = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0 }));
+  return { port: station.port, close: () => station.close() };
+}
+
+async function main(): Promise<void> {
+  const kind = process.argv[2] as ServerKind;
+  const server = await start(kind);
+  process.on('message', (message) => {
+    if (message === 'stats') {
+      // Collect first when allowed (the runner starts servers with --expose-gc), so RSS counts
+      // what the server keeps, not the garbage of the handshakes it just did.
+      (globalThis as { gc?: () => void }).gc?.();
+      const cpu = process.cpuUsage();
+      const memory = process.memoryUsage();
+      const stats: ServerStats = { cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed };
+      process.send?.({ stats });
+    } else if (message === 'stop') {
+      void server.close().finally(() => process.exit(0));
+    }
+  });
+  process.send?.({ port: server.port });
+}
+
+if (require.main === module) void main();

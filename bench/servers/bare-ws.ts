@@ -1,0 +1,36 @@
+/**
+ * The baseline: a plain ws 8 server on node:http doing the same greeting, ticks from one shared
+ * timer and echo, with nothing else (no express, limits, Origin rules or peers view). The
+ * practical limit of this stack.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+
+export interface BenchServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startBareWs(tickMs = 1000): Promise<BenchServer> {
+  const server = createServer();
+  const wss = new WebSocketServer({ server, path: '/websocket/test' });
+  wss.on('connection', (socket) => {
+    socket.send('连接成功');
+    socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
+  });
+  const timer = setInterval(() => {
+    const value = Buffer.from(Math.random().toFixed(2));
+    for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(value, { binary: false });
+  }, tickMs);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        clearInterval(timer);
+        for (const client of wss.clients) client.terminate();
+        server.close(() => resolve());
+      }),
+  };
+}
