@@ -126,6 +126,7 @@ async function runScenario(kind: ServerKind, request: ScenarioRequest): Promise<
     result.serverCpuShare = cpuMs / (measureEnd.at - measureStart.at);
     result.serverRssMB = measureEnd.stats.rss / MiB;
     result.rssPerPeerKB = (measureEnd.stats.rss - baseline.rss) / 1024 / request.peers;
+    result.heapPerPeerKB = (measureEnd.stats.heapUsed - baseline.heapUsed) / 1024 / request.peers;
   }
   return result;
 }
@@ -148,7 +149,7 @@ function label(request: ScenarioRequest): string {
 const REPORTED: Record<ScenarioRequest['scenario'], string[]> = {
   throughput: ['messagesPerSecond'],
   latency: ['p50', 'p99', 'p999'],
-  fanout: ['p50', 'p99', 'max', 'serverCpuShare', 'serverRssMB', 'rssPerPeerKB'],
+  fanout: ['p50', 'p99', 'max', 'serverCpuShare', 'serverRssMB', 'rssPerPeerKB', 'heapPerPeerKB'],
   handshakes: ['handshakesPerSecond'],
   large: ['megabytesPerSecond'],
 };

@@ -147,7 +147,7 @@ export async function tickFanOut(
   await sleep(200);
   for (const socket of peers) socket.terminate();
   if (arrivals.length === 0) return { peers: peerCount, ticksReceived: 0, ...percentiles([]) };
-  const first = Math.min(...arrivals);
+  const first = arrivals.reduce((earliest, at) => Math.min(earliest, at), Infinity);
   const lateness = arrivals.map((at) => {
     const offset = (at - first) % tickMs;
     return Math.min(offset, tickMs - offset) * 1000;

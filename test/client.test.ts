@@ -8,9 +8,10 @@ import { parseStationConfig } from '../main/station/config';
 import { startStation, type Station } from '../main/station/station';
 import { CLIENT_DIR } from '../main/station/client-route';
 import { startSeedServer } from '../bench/servers/seed-server';
-import type { Language } from '../common/client-config';
-import type { DesktopConfig, DesktopSettings, SettingsSaveResult } from '../common/desktop';
+import type { SettingsSaveResult } from '../common/desktop';
+import { DEFAULT_SETTINGS } from '../main/desktop/settings';
 import { launchBrowser, openPage, type OpenedPage } from './helpers/browser';
+import { sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { mockBridgeScript } from './helpers/mock-bridge';
 import { startTestStation } from './helpers/station';
 import { eventually, waitFor } from './helpers/wait';
@@ -325,8 +326,8 @@ describe('client page', () => {
   it('takes its settings from the desktop bridge when the preload provides one', async (t) => {
     const station = await startTestStation(t, { token: 'bridge-token-1' });
     // Differs from what the page would derive from its own address: a token and a language.
-    const config = desktopConfig(`ws://127.0.0.1:${station.port}/websocket/test?token=bridge-token-1`, 'zh-CN');
-    const initScript = mockBridgeScript({ config, settings: DESKTOP_SETTINGS, saveResult: SAVED });
+    const config = sampleDesktopConfig(`ws://127.0.0.1:${station.port}/websocket/test?token=bridge-token-1`, 'zh-CN');
+    const initScript = mockBridgeScript({ config, settings: DEFAULT_SETTINGS, saveResult: SAVED });
     const { page } = await openClient(t, pageUrl(station), { initScript, locale: 'en-US' });
     await waitForState(page, 'OPEN 1');
     assert.equal(await page.locator('#url').textContent(), config.websocketUrl);
@@ -345,9 +346,9 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
 
   it('share every LAN address with copy buttons and a QR code, and list the peers', async (t) => {
     const station = await startTestStation(t);
-    const config = desktopConfig(`ws://127.0.0.1:${station.port}/websocket/test`, 'en');
+    const config = sampleDesktopConfig(`ws://127.0.0.1:${station.port}/websocket/test`, 'en');
     const { page } = await openClient(t, pageUrl(station), {
-      initScript: mockBridgeScript({ config, settings: DESKTOP_SETTINGS, saveResult: SAVED }),
+      initScript: mockBridgeScript({ config, settings: DEFAULT_SETTINGS, saveResult: SAVED }),
     });
     await waitForState(page, 'OPEN 1');
     assert.deepEqual(await page.locator('#share-list code').allTextContents(), [
@@ -372,14 +373,14 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
 
   it('apply settings through the bridge and show the result or the reason', async (t) => {
     const station = await startTestStation(t);
-    const config = desktopConfig(`ws://127.0.0.1:${station.port}/websocket/test`, 'en');
+    const config = sampleDesktopConfig(`ws://127.0.0.1:${station.port}/websocket/test`, 'en');
     const refused: SettingsSaveResult = {
       ok: false,
       setting: 'port',
       message: 'Port 3000 is already in use on 0.0.0.0. Choose another port in Settings, or 0 for any free port.',
     };
     const { page } = await openClient(t, pageUrl(station), {
-      initScript: mockBridgeScript({ config, settings: DESKTOP_SETTINGS, saveResult: refused }),
+      initScript: mockBridgeScript({ config, settings: DEFAULT_SETTINGS, saveResult: refused }),
     });
     await page.locator('#tab-settings').click();
     assert.equal(await page.locator('#setting-port').inputValue(), '3000');
@@ -401,11 +402,11 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
   it('show why the station is down, and do not try to connect', async (t) => {
     const station = await startTestStation(t);
     const config = {
-      ...desktopConfig('', 'en'),
+      ...sampleDesktopConfig('', 'en'),
       stationError: 'Port 3000 is already in use on 0.0.0.0. Choose another port in Settings, or 0 for any free port.',
     };
     const { page } = await openClient(t, pageUrl(station), {
-      initScript: mockBridgeScript({ config, settings: DESKTOP_SETTINGS, saveResult: SAVED }),
+      initScript: mockBridgeScript({ config, settings: DEFAULT_SETTINGS, saveResult: SAVED }),
     });
     await page.locator('#banner', { hasText: 'The station is not running: Port 3000 is already in use' }).waitFor({
       timeout: WAIT_MS,
@@ -415,35 +416,11 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
   });
 });
 
-const DESKTOP_SETTINGS: DesktopSettings = {
-  port: 3000,
-  lanAccess: true,
-  tickMs: 1000,
-  tokenEnabled: false,
-  token: null,
-  deflate: false,
-  language: null,
-};
-
 const SAVED: SettingsSaveResult = {
   ok: true,
-  settings: DESKTOP_SETTINGS,
+  settings: DEFAULT_SETTINGS,
   urls: ['ws://127.0.0.1:3000/websocket/test'],
 };
-
-function desktopConfig(websocketUrl: string, language: Language): DesktopConfig {
-  return {
-    websocketUrl,
-    subprotocol: 'station.v1.json',
-    language,
-    lanUrls: ['ws://192.168.1.20:3000/websocket/test'],
-    lanPageUrls: ['http://192.168.1.20:3000/'],
-    token: null,
-    appVersion: '0.1.0',
-    stationError: null,
-    notice: null,
-  };
-}
 
 async function bridgeCalls(page: Page, name: string): Promise<unknown[][]> {
   const calls = await page.evaluate<unknown[][]>('window.__bridgeCalls');

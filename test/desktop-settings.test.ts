@@ -17,6 +17,7 @@ import { externalLink, isOwnPage } from '../main/electron/navigation';
 import { createBridge, type IpcRendererLike } from '../preload/bridge';
 import { ConfigError } from '../main/station/config';
 import { openClient } from './helpers/client';
+import { sampleDesktopConfig } from './helpers/desktop-fixtures';
 
 const freshFolder = () => mkdtempSync(join(tmpdir(), 'ws-station-settings-'));
 
@@ -136,17 +137,7 @@ describe('window rules (plain functions)', () => {
 });
 
 describe('preload bridge (mocked ipcRenderer)', () => {
-  const config = {
-    websocketUrl: 'ws://127.0.0.1:3000/websocket/test',
-    subprotocol: 'station.v1.json',
-    language: null,
-    lanUrls: ['ws://192.168.1.20:3000/websocket/test'],
-    lanPageUrls: ['http://192.168.1.20:3000/'],
-    token: null,
-    appVersion: '0.1.0',
-    stationError: null,
-    notice: null,
-  };
+  const config = sampleDesktopConfig();
 
   function mockIpcRenderer(configAnswer: unknown) {
     const calls: unknown[][] = [];
