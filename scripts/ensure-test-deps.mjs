@@ -1,4 +1,4 @@
-// Installs the OS tools the test suite uses when they are missing and this user may (root with
+// Installs the OS tools the test suite and the benchmarks use when they are missing and this user may (root with
 // apt-get, as on the project's Debian machines). Otherwise says, one line each, what goes without.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

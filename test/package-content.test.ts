@@ -99,10 +99,11 @@ describe('installer content', () => {
     for (const name of Object.keys(packageJson.devDependencies)) assert.ok(!packed(name), `${name} is not packed`);
   });
 
-  it('holds no tests, build tools or source maps', () => {
+  it('holds no tests, build tools, benchmarks or source maps', () => {
     const unwanted = [...entries].filter(
       (entry) =>
-        /^\/(dist\/(test|tools)\/|test\/|renderer\/|main\/|tools\/)/.test(entry) || /^\/dist\/.*\.map$/.test(entry),
+        /^\/(dist\/(test|tools|bench)\/|test\/|renderer\/|main\/|tools\/|bench\/)/.test(entry) ||
+        /^\/dist\/.*\.map$/.test(entry),
     );
     assert.deepEqual(unwanted, []);
   });
