@@ -6,14 +6,12 @@ import { renderSVG } from 'uqr';
 import type { StationBridge } from '../common/client-config';
 import type { DesktopSettings, DesktopStatus } from '../common/desktop';
 import type { PeerSnapshot } from '../common/station-status';
+import { byId } from './dom';
 import { isLanguage, type Translate } from './i18n';
 
-const byId = (id: string): HTMLElement => {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`index.html has no #${id}`);
-  return element;
-};
-const input = (id: string): HTMLInputElement => byId(id) as HTMLInputElement;
+const element = (id: string) => byId(id, HTMLElement);
+const input = (id: string) => byId(id, HTMLInputElement);
+const select = (id: string) => byId(id, HTMLSelectElement);
 
 const HOST_TABS = ['share', 'peers', 'settings'] as const;
 type HostTab = (typeof HOST_TABS)[number];
@@ -29,17 +27,17 @@ export class HostPanels {
     t: Translate,
   ) {
     this.#t = t;
-    byId('host-panels').hidden = false;
-    for (const tab of HOST_TABS) byId(`tab-${tab}`).addEventListener('click', () => this.#select(tab));
-    byId('settings-panel').addEventListener('submit', (event) => {
+    element('host-panels').hidden = false;
+    for (const tab of HOST_TABS) element(`tab-${tab}`).addEventListener('click', () => this.#select(tab));
+    element('settings-panel').addEventListener('submit', (event) => {
       event.preventDefault();
       void this.#apply();
     });
-    byId('generate-token').addEventListener('click', () => {
+    element('generate-token').addEventListener('click', () => {
       input('setting-token').value = randomToken();
       input('setting-token-enabled').checked = true;
     });
-    byId('share-list').addEventListener('click', (event) => {
+    element('share-list').addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-copy]');
       if (!button?.dataset.copy) return;
       void bridge.copyText(button.dataset.copy).then(() => {
@@ -68,14 +66,14 @@ export class HostPanels {
 
   #select(selected: HostTab): void {
     for (const tab of HOST_TABS) {
-      byId(`tab-${tab}`).setAttribute('aria-selected', String(tab === selected));
-      byId(`${tab}-panel`).hidden = tab !== selected;
+      element(`tab-${tab}`).setAttribute('aria-selected', String(tab === selected));
+      element(`${tab}-panel`).hidden = tab !== selected;
     }
   }
 
   #renderBanner(): void {
     const { stationError, notice } = this.bridge.config;
-    const banner = byId('banner');
+    const banner = element('banner');
     const text = [stationError && this.#t('stationDown', { error: stationError }), notice].filter(Boolean).join(' ');
     banner.hidden = text === '';
     banner.textContent = text;
@@ -83,8 +81,8 @@ export class HostPanels {
 
   #renderShare(): void {
     const { lanUrls, lanPageUrls } = this.bridge.config;
-    byId('share-intro').textContent = this.#t(lanPageUrls.length > 0 ? 'shareIntro' : 'shareNone');
-    const list = byId('share-list');
+    element('share-intro').textContent = this.#t(lanPageUrls.length > 0 ? 'shareIntro' : 'shareNone');
+    const list = element('share-list');
     list.replaceChildren(
       ...[...lanPageUrls, ...lanUrls].map((url) => {
         const item = document.createElement('li');
@@ -99,7 +97,7 @@ export class HostPanels {
       }),
     );
     const firstPage = lanPageUrls[0];
-    const qr = byId('share-qr');
+    const qr = element('share-qr');
     qr.hidden = firstPage === undefined;
     // uqr returns an SVG of rects and paths only; no script or style can come from it.
     qr.innerHTML = firstPage === undefined ? '' : renderSVG(firstPage);
@@ -108,10 +106,10 @@ export class HostPanels {
 
   #renderPeers(): void {
     const count = this.#peers.length;
-    byId('tab-peers').textContent = this.#t('peers', { count });
+    element('tab-peers').textContent = this.#t('peers', { count });
     document.title = this.#t('windowTitle', { count });
-    byId('no-peers').hidden = count > 0;
-    byId('peers-body').replaceChildren(
+    element('no-peers').hidden = count > 0;
+    element('peers-body').replaceChildren(
       ...this.#peers.map((peer) => {
         const row = document.createElement('tr');
         const cells = [
@@ -138,7 +136,7 @@ export class HostPanels {
         return row;
       }),
     );
-    if (this.#status && !this.#status.running) byId('settings-result').textContent = this.#status.error;
+    if (this.#status && !this.#status.running) element('settings-result').textContent = this.#status.error;
   }
 
   #fillSettings(settings: DesktopSettings): void {
@@ -148,11 +146,11 @@ export class HostPanels {
     input('setting-deflate').checked = settings.deflate;
     input('setting-token-enabled').checked = settings.tokenEnabled;
     input('setting-token').value = settings.token ?? '';
-    (byId('setting-language') as HTMLSelectElement).value = settings.language ?? '';
+    select('setting-language').value = settings.language ?? '';
   }
 
   async #apply(): Promise<void> {
-    const language = (byId('setting-language') as HTMLSelectElement).value;
+    const language = select('setting-language').value;
     const token = input('setting-token').value.trim();
     // Numbers go as typed; the main process checks them with the command line's rules.
     const settings = {
@@ -165,7 +163,7 @@ export class HostPanels {
       token: token === '' ? null : token,
       language: isLanguage(language) ? language : null,
     };
-    const result = byId('settings-result');
+    const result = element('settings-result');
     result.textContent = this.#t('applying');
     const outcome = await this.bridge.saveSettings(settings);
     result.textContent = outcome.ok

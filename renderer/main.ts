@@ -5,6 +5,7 @@ import { BRIDGE_GLOBAL, type Language } from '../common/client-config';
 import { chooseClientConfig } from './client-config';
 import { isLanguage, pickLanguage, translator, type MessageKey, type Translate } from './i18n';
 import { LogStore, type LogEntry } from './log-store';
+import { byId } from './dom';
 import { HostPanels } from './host-panels';
 import { formatTime, KIND_LABEL, LogView } from './log-view';
 import { MessageClassifier } from './message-classifier';
@@ -15,13 +16,6 @@ import { TickChart } from './tick-chart';
 const READY_STATE_NAMES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const;
 const LANGUAGE_STORAGE_KEY = 'ws-station.language';
 const BINARY_HEX_KEPT_BYTES = 4096;
-
-/** An element of index.html, checked to be of the expected type. */
-function byId<T extends HTMLElement>(id: string, type: abstract new () => T): T {
-  const element = document.getElementById(id);
-  if (!(element instanceof type)) throw new Error(`index.html has no ${type.name} #${id}`);
-  return element;
-}
 
 const config = chooseClientConfig(window[BRIDGE_GLOBAL], location.href);
 const storedLanguage = localStorage.getItem(LANGUAGE_STORAGE_KEY);

@@ -3,9 +3,9 @@
  * `ws-station` (and `npm run serve`): the station core under plain Node, without the window.
  */
 import { Command, CommanderError } from 'commander';
-import { TEST_ENDPOINT_PATH, JSON_SUBPROTOCOL, STATUS_API_PATH, TOKEN_QUERY_PARAMETER } from '../../common/protocol';
+import { TEST_ENDPOINT_PATH, JSON_SUBPROTOCOL, STATUS_API_PATH } from '../../common/protocol';
 import { APP_NAME, APP_VERSION } from '../app-info';
-import { isLoopbackAddress, urlHost } from '../station/addresses';
+import { isLoopbackAddress, stationUrl, urlHost } from '../station/addresses';
 import {
   ConfigError,
   DEFAULT_CONFIG,
@@ -95,14 +95,14 @@ function printReady(station: Station): void {
   const { token } = station.config;
   const lines = [`${APP_NAME} ${APP_VERSION} is serving ${TEST_ENDPOINT_PATH} on:`];
   for (const address of station.addresses()) {
-    const query = token !== null && !isLoopbackAddress(address) ? `?${TOKEN_QUERY_PARAMETER}=${token}` : '';
-    lines.push(`  ws://${urlHost(address)}:${station.port}${TEST_ENDPOINT_PATH}${query}`);
+    const needsToken = token !== null && !isLoopbackAddress(address);
+    lines.push(`  ${stationUrl('ws', address, station.port, TEST_ENDPOINT_PATH, needsToken ? token : null)}`);
   }
   lines.push(`Plain text as in the seed; offer the subprotocol ${JSON_SUBPROTOCOL} for JSON messages.`);
   if (token !== null) lines.push(`Access token (required from other machines): ${token}`);
   const loopback = station.addresses().find(isLoopbackAddress);
   if (loopback !== undefined) {
-    lines.push(`Status: http://${urlHost(loopback)}:${station.port}${STATUS_API_PATH} (this computer only)`);
+    lines.push(`Status: ${stationUrl('http', loopback, station.port, STATUS_API_PATH)} (this computer only)`);
   }
   lines.push('Press Ctrl+C to stop.');
   console.log(lines.join('\n'));

@@ -2,12 +2,15 @@
  * The desktop app's station: started from the settings, restarted when they change, reported to
  * the window. Plain Node (no electron), so it is tested for real.
  */
-import { JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, TOKEN_QUERY_PARAMETER } from '../../common/protocol';
+import { JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH } from '../../common/protocol';
 import type { DesktopConfig, DesktopSettings, DesktopStatus, SettingsSaveResult } from '../../common/desktop';
-import { isLoopbackAddress, urlHost } from '../station/addresses';
+import { isLoopbackAddress, stationUrl } from '../station/addresses';
 import { ConfigError } from '../station/config';
 import { ListenError, startStation, type Station } from '../station/station';
 import { stationConfigFor, validateSettings } from './settings';
+
+/** The window talks to its station over loopback, whatever networks the station also serves. */
+const LOOPBACK = '127.0.0.1';
 
 /** How often the window hears about the station when nothing else happens (traffic counters move). */
 const STATUS_INTERVAL_MS = 1000;
@@ -79,22 +82,20 @@ export class StationHost {
 
   /** The page the window shows: this station's own, on loopback (null when it is not running). */
   pageUrl(): string | null {
-    return this.#station ? `http://127.0.0.1:${this.#station.port}/` : null;
+    return this.#station ? stationUrl('http', LOOPBACK, this.#station.port, '/') : null;
   }
 
   config(): DesktopConfig {
     const station = this.#station;
     const token = this.settings.tokenEnabled ? this.settings.token : null;
+    const port = station?.port ?? this.settings.port;
     const lanAddresses = station?.addresses().filter((address) => !isLoopbackAddress(address)) ?? [];
-    const query = token === null ? '' : `?${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`;
-    const at = (scheme: string, address: string, path: string) =>
-      `${scheme}://${urlHost(address)}:${station?.port ?? this.settings.port}${path}${query}`;
     return {
-      websocketUrl: station ? `ws://127.0.0.1:${station.port}${TEST_ENDPOINT_PATH}` : '',
+      websocketUrl: station ? stationUrl('ws', LOOPBACK, port, TEST_ENDPOINT_PATH) : '',
       subprotocol: JSON_SUBPROTOCOL,
       language: this.settings.language,
-      lanUrls: lanAddresses.map((address) => at('ws', address, TEST_ENDPOINT_PATH)),
-      lanPageUrls: lanAddresses.map((address) => at('http', address, '/')),
+      lanUrls: lanAddresses.map((address) => stationUrl('ws', address, port, TEST_ENDPOINT_PATH, token)),
+      lanPageUrls: lanAddresses.map((address) => stationUrl('http', address, port, '/', token)),
       token,
       appVersion: this.appVersion,
       stationError: this.#error,

@@ -3,6 +3,7 @@
  */
 import { hostname, networkInterfaces } from 'node:os';
 import { isIPv4, isIPv6 } from 'node:net';
+import { TOKEN_QUERY_PARAMETER } from '../../common/protocol';
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
 
@@ -29,6 +30,18 @@ export function unbracket(host: string): string {
 /** An address as it goes in a URL: IPv6 in brackets. */
 export function urlHost(address: string): string {
   return isIPv6(address) ? `[${address}]` : address;
+}
+
+/** A URL of the station at `address`, carrying `token` when one is given (for peers not on loopback). */
+export function stationUrl(
+  scheme: 'ws' | 'http',
+  address: string,
+  port: number,
+  path: string,
+  token: string | null = null,
+): string {
+  const query = token === null ? '' : `?${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`;
+  return `${scheme}://${urlHost(address)}:${port}${path}${query}`;
 }
 
 /**

@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import { CloseCode, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, WEBSOCKET_MOUNT_PATH } from '../../common/protocol';
 import type { StationStatus } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
-import { reachableAddresses, urlHost } from './addresses';
+import { reachableAddresses, stationUrl } from './addresses';
 import { LIMITS, type StationConfig } from './config';
 import { refuseUpgrade, vetUpgrade, type HandshakeRules } from './handshake';
 import { startHeartbeat } from './heartbeat';
@@ -129,7 +129,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
     startedAt,
     peers,
     addresses: () => reachableAddresses(boundAddress),
-    websocketUrls: () => station.addresses().map((address) => `ws://${urlHost(address)}:${port}${TEST_ENDPOINT_PATH}`),
+    websocketUrls: () => station.addresses().map((address) => stationUrl('ws', address, port, TEST_ENDPOINT_PATH)),
     status: () => ({
       station: {
         name: APP_NAME,

@@ -1,10 +1,6 @@
 /** Polls until the condition holds; fails the test with `what` when it does not in time. */
 export async function waitFor(what: string, condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await eventually(what, () => Promise.resolve(condition()), timeoutMs);
 }
 
 /** Like waitFor, for a condition that must be asked asynchronously (a browser page, say). */
@@ -12,6 +8,6 @@ export async function eventually(what: string, condition: () => Promise<boolean>
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
