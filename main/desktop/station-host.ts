@@ -14,12 +14,15 @@ const LOOPBACK = '127.0.0.1';
 
 /** How often the window hears about the station when nothing else happens (traffic counters move). */
 const STATUS_INTERVAL_MS = 1000;
+/** How long connects and disconnects are gathered into one status update. */
+const STATUS_COALESCE_MS = 50;
 
 export class StationHost {
   #station: Station | undefined;
   #error: string | null = null;
   readonly #listeners = new Set<(status: DesktopStatus) => void>();
   #ticker: NodeJS.Timeout | undefined;
+  #notifyQueued = false;
 
   constructor(
     private settings: DesktopSettings,
@@ -40,7 +43,7 @@ export class StationHost {
   async start(): Promise<void> {
     try {
       this.#station = await startStation(stationConfigFor(this.settings));
-      this.#station.peers.on('connect', this.#notify).on('disconnect', this.#notify);
+      this.#station.peers.on('connect', this.#notifySoon).on('disconnect', this.#notifySoon);
       this.#error = null;
     } catch (error) {
       if (!(error instanceof ListenError)) throw error;
@@ -88,14 +91,15 @@ export class StationHost {
   config(): DesktopConfig {
     const station = this.#station;
     const token = this.settings.tokenEnabled ? this.settings.token : null;
-    const port = station?.port ?? this.settings.port;
     const lanAddresses = station?.addresses().filter((address) => !isLoopbackAddress(address)) ?? [];
+    const lan = (scheme: 'ws' | 'http', path: string) =>
+      station ? lanAddresses.map((address) => stationUrl(scheme, address, station.port, path, token)) : [];
     return {
-      websocketUrl: station ? stationUrl('ws', LOOPBACK, port, TEST_ENDPOINT_PATH) : '',
+      websocketUrl: station ? stationUrl('ws', LOOPBACK, station.port, TEST_ENDPOINT_PATH) : '',
       subprotocol: JSON_SUBPROTOCOL,
       language: this.settings.language,
-      lanUrls: lanAddresses.map((address) => stationUrl('ws', address, port, TEST_ENDPOINT_PATH, token)),
-      lanPageUrls: lanAddresses.map((address) => stationUrl('http', address, port, '/', token)),
+      lanUrls: lan('ws', TEST_ENDPOINT_PATH),
+      lanPageUrls: lan('http', '/'),
       token,
       appVersion: this.appVersion,
       stationError: this.#error,
@@ -122,7 +126,21 @@ export class StationHost {
   }
 
   readonly #notify = (): void => {
+    if (this.#listeners.size === 0) return;
     const status = this.status();
     for (const listener of this.#listeners) listener(status);
+  };
+
+  /**
+   * Peers come and go in bursts (a hundred handshakes at once); the status lists every peer, so
+   * one update per burst, not one per peer, or a burst of n costs n full lists.
+   */
+  readonly #notifySoon = (): void => {
+    if (this.#notifyQueued) return;
+    this.#notifyQueued = true;
+    setTimeout(() => {
+      this.#notifyQueued = false;
+      this.#notify();
+    }, STATUS_COALESCE_MS);
   };
 }

@@ -39,15 +39,16 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
   let window: BrowserWindow | undefined;
   let stoppedForQuit = false;
   let stopStatus: (() => void) | undefined;
-  const ownPages = () => [host?.pageUrl() ?? options.bundledPageUrl, options.bundledPageUrl];
-  const showStation = () => void window?.loadURL(host?.pageUrl() ?? options.bundledPageUrl);
+  /** The station's page while it runs, else the bundled copy that says why it does not. */
+  const currentPage = () => host?.pageUrl() ?? options.bundledPageUrl;
+  const ownPages = () => [currentPage(), options.bundledPageUrl];
+  const showStation = () => void window?.loadURL(currentPage());
 
-  const openWindow = (): BrowserWindow => {
+  const openWindow = (): void => {
     const opened = createMainWindow(electron, { preloadPath: options.preloadPath, ownPages, title: APP_NAME });
     opened.on('closed', () => (window = undefined));
     window = opened;
     showStation();
-    return opened;
   };
 
   app.on('second-instance', () => {
