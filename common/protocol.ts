@@ -29,7 +29,9 @@ export const CloseCode = {
   goingAway: 1001,
   protocolError: 1002,
   invalidPayload: 1007,
+  policyViolation: 1008,
   messageTooBig: 1009,
+  internalError: 1011,
 } as const;
 
 /** A tick value as the seed formats it: `Math.random().toFixed(2)`. */

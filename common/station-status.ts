@@ -21,6 +21,8 @@ export interface PeerSnapshot {
   ticksSkipped: number;
   /** Bytes queued for this peer and not yet handed to the OS. */
   bufferedAmount: number;
+  /** Bytes of a message from this peer that the station is still assembling. */
+  partialInputBytes: number;
 }
 
 export interface StationTotals {
@@ -52,8 +54,25 @@ export interface StationInfo {
   tokenRequired: boolean;
 }
 
+/** What peers make the station hold, against its budget (measured a few times a second). */
+export interface MemoryStatus {
+  budgetBytes: number;
+  usedBytes: number;
+  /** Output queued for peers and not yet handed to the OS. */
+  queuedOutputBytes: number;
+  /** Messages still being assembled. */
+  partialInputBytes: number;
+  /** Peers closed with 1008 because the station was over its budget. */
+  closedOverBudget: number;
+  /** Peers closed with 1008 for not completing a message within the deadline. */
+  closedOverDeadline: number;
+}
+
 export interface StationStatus {
   station: StationInfo;
   totals: StationTotals;
+  memory: MemoryStatus;
+  /** Errors that escaped a handler and were caught by the station's last-resort guard. */
+  internalErrors: number;
   peers: PeerSnapshot[];
 }

@@ -1,43 +1,10 @@
 /** The headless command as a person runs it: flags, the ready banner, peer logs, errors and signals. */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
+import { runToExit, startCli } from './helpers/cli';
 import { closed, openClient } from './helpers/client';
-
-const CLI = join(__dirname, '..', 'main', 'cli', 'serve.js');
-
-function runToExit(args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 10_000 });
-}
-
-interface RunningCli {
-  child: ChildProcessWithoutNullStreams;
-  output: () => string;
-  waitForOutput: (pattern: RegExp) => Promise<RegExpMatchArray>;
-}
-
-function startCli(t: TestContext, args: string[]): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args]);
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const waitForOutput = async (pattern: RegExp) => {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const match = output.match(pattern);
-      if (match) return match;
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} in output:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-  return { child, output: () => output, waitForOutput };
-}
 
 describe('ws-station (headless command)', () => {
   it('--help describes every setting and exits 0', () => {
@@ -50,6 +17,8 @@ describe('ws-station (headless command)', () => {
       '--max-payload',
       '--heartbeat-ms',
       '--max-peers',
+      '--memory-budget',
+      '--message-deadline-ms',
       '--deflate',
       '--allow-origin',
       '--token',
@@ -66,6 +35,11 @@ describe('ws-station (headless command)', () => {
     [['--host', 'nowhere'], /--host "nowhere" is not allowed/],
     [['--allow-origin', 'http://a.example/path'], /--allow-origin "http:\/\/a\.example\/path" is not allowed/],
     [['--token', 'short'], /--token "short" is not allowed/],
+    [
+      ['--memory-budget', '20000000', '--max-payload', '20000000'],
+      /--memory-budget "20000000" is not allowed\. Allowed: .*at least twice the largest message/,
+    ],
+    [['--message-deadline-ms', '0'], /--message-deadline-ms "0" is not allowed/],
     [['--port'], /option '-p, --port <port>' argument missing/],
   ];
   for (const [args, message] of badFlags) {

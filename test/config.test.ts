@@ -1,5 +1,6 @@
 /** The settings: defaults as documented, and one clear message for every refused value. */
 import assert from 'node:assert/strict';
+import { totalmem } from 'node:os';
 import { describe, it } from 'node:test';
 import { ConfigError, DEFAULT_CONFIG, generateToken, parseStationConfig } from '../main/station/config';
 
@@ -14,6 +15,9 @@ describe('station config', () => {
         maxPayload: 1024 * 1024,
         heartbeatMs: 30_000,
         maxPeers: 10_000,
+        // An eighth of the computer's memory in whole MiB, at most 1 GiB.
+        memoryBudget: Math.min(2 ** 30, Math.floor(totalmem() / 8 / 2 ** 20) * 2 ** 20),
+        messageDeadlineMs: 30_000,
         deflate: false,
         allowedOrigins: [],
         token: null,
@@ -39,6 +43,13 @@ describe('station config', () => {
     ['negative payload', { maxPayload: -1 }, /^Invalid maxPayload: -1\./],
     ['zero peers', { maxPeers: 0 }, /^Invalid maxPeers: 0\./],
     ['heartbeat too short', { heartbeatMs: 10 }, /^Invalid heartbeatMs: 10\./],
+    ['memory budget too small', { memoryBudget: 1000 }, /^Invalid memoryBudget: 1000\. Allowed: bytes the station/],
+    [
+      'memory budget below two messages',
+      { memoryBudget: 32 * 2 ** 20, maxPayload: 20 * 2 ** 20 },
+      /^Invalid memoryBudget: 33554432\. Allowed: .* at least twice the largest message/,
+    ],
+    ['message deadline too short', { messageDeadlineMs: 10 }, /^Invalid messageDeadlineMs: 10\./],
     ['deflate not a boolean', { deflate: 'yes' }, /^Invalid deflate: "yes"\. Allowed: true or false/],
     [
       'origin with a path',

@@ -27,6 +27,8 @@ const FLAG_OF: Partial<Record<string, string>> = {
   maxPayload: '--max-payload',
   heartbeatMs: '--heartbeat-ms',
   maxPeers: '--max-peers',
+  memoryBudget: '--memory-budget',
+  messageDeadlineMs: '--message-deadline-ms',
   deflate: '--deflate',
   allowedOrigins: '--allow-origin',
   token: '--token',
@@ -39,6 +41,8 @@ interface ServeOptions {
   maxPayload?: string;
   heartbeatMs?: string;
   maxPeers?: string;
+  memoryBudget?: string;
+  messageDeadlineMs?: string;
   deflate?: boolean;
   allowOrigin?: string[];
   token?: string | true;
@@ -64,6 +68,14 @@ function buildProgram(): Command {
     )
     .option('--heartbeat-ms <ms>', `ping interval; a peer that misses its pong is dropped (default ${d.heartbeatMs})`)
     .option('--max-peers <count>', `peers at once; the next handshake gets 503 (default ${d.maxPeers})`)
+    .option(
+      '--memory-budget <bytes>',
+      `memory for output queued to peers and messages being received, all peers together; over it the largest holders are closed with 1008 (default ${d.memoryBudget}: an eighth of this computer's memory, at most 1 GiB)`,
+    )
+    .option(
+      '--message-deadline-ms <ms>',
+      `time a peer has to finish a message it started; then it is closed with 1008 (default ${d.messageDeadlineMs})`,
+    )
     .option('--deflate', 'negotiate permessage-deflate (off by default: it costs memory for every peer)')
     .option(
       '--allow-origin <origin>',
@@ -84,6 +96,8 @@ function toConfigInput(options: ServeOptions): StationConfigInput {
     maxPayload: options.maxPayload,
     heartbeatMs: options.heartbeatMs,
     maxPeers: options.maxPeers,
+    memoryBudget: options.memoryBudget,
+    messageDeadlineMs: options.messageDeadlineMs,
     deflate: options.deflate,
     allowedOrigins: options.allowOrigin,
     token: options.token === true ? generateToken() : options.token,

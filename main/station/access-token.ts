@@ -6,10 +6,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { TOKEN_QUERY_PARAMETER } from '../../common/protocol';
 
-export function presentedToken(request: IncomingMessage, url: URL): string | null {
+/** `query` is the request target's query, with or without its `?`. */
+export function presentedToken(request: IncomingMessage, query: string): string | null {
   const header = request.headers.authorization;
   const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i);
-  return bearer?.[1] ?? url.searchParams.get(TOKEN_QUERY_PARAMETER);
+  return bearer?.[1] ?? new URLSearchParams(query).get(TOKEN_QUERY_PARAMETER);
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest();

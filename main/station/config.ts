@@ -4,9 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { totalmem } from 'node:os';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** An eighth of this computer's memory, at most 1 GiB: room for peers without starving the desktop. */
+const DEFAULT_MEMORY_BUDGET = Math.min(GiB, Math.floor(totalmem() / 8 / MiB) * MiB);
 
 /** Accepts a number, or a string of digits as it comes from a command line. */
 function integer(min: number, max: number) {
@@ -59,6 +64,14 @@ const settings = {
   maxPeers: {
     schema: integer(1, 100_000).default(10_000),
     allowed: 'an integer from 1 to 100000',
+  },
+  memoryBudget: {
+    schema: integer(16 * MiB, 64 * GiB).default(DEFAULT_MEMORY_BUDGET),
+    allowed: `bytes the station may hold for all peers together, an integer from ${16 * MiB} to ${64 * GiB}, and at least twice the largest message`,
+  },
+  messageDeadlineMs: {
+    schema: integer(1000, 3_600_000).default(30_000),
+    allowed: 'milliseconds a peer has to finish a message it started, an integer from 1000 to 3600000',
   },
   deflate: {
     schema: z
@@ -116,7 +129,14 @@ export function parseStationConfig(input: StationConfigInput): StationConfig {
     }
   }
   const result = stationConfigSchema.safeParse(input);
-  if (result.success) return Object.freeze(result.data);
+  if (result.success) {
+    const config = result.data;
+    // One message being assembled and its echo queued must fit, or the budget would refuse it.
+    if (config.memoryBudget < 2 * config.maxPayload) {
+      throw new ConfigError('memoryBudget', input.memoryBudget ?? config.memoryBudget, settings.memoryBudget.allowed);
+    }
+    return Object.freeze(config);
+  }
   const issue = result.error.issues[0];
   const name = issue?.path[0] as SettingName;
   const value = input[name];
@@ -141,6 +161,10 @@ export const LIMITS = {
   echoPauseBufferedBytes: 4 * MiB,
   /** Messages smaller than this are sent uncompressed when deflate is on. */
   deflateThresholdBytes: 1024,
-  /** How long close() waits for peers to answer the 1001 close before dropping them. */
+  /** How long a peer the station closes has to answer the Close before it is dropped. */
   closeGraceMs: 1000,
+  /** How often the memory watch measures what peers hold (see memory-budget.ts). */
+  memorySweepMs: 500,
+  /** How long a refused upgrade may take to read its answer before the connection is dropped. */
+  refusalLingerMs: 2000,
 } as const;

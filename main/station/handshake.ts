@@ -7,6 +7,9 @@ import type { Duplex } from 'node:stream';
 import { WEBSOCKET_VERSION } from '../../common/protocol';
 import { presentedToken, tokenMatches } from './access-token';
 import { isLoopbackAddress } from './addresses';
+import { LIMITS } from './config';
+import { isExtensionList, isTokenList } from './header-syntax';
+import { parseRequestTarget, type RequestTarget } from './request-target';
 
 export interface HandshakeRules {
   /** Paths that have a WebSocket route. */
@@ -26,17 +29,33 @@ export interface HandshakeRefusal {
 
 /** RFC 6455 4.1: base64 of 16 bytes. */
 const KEY_PATTERN = /^[+/0-9A-Za-z]{22}==$/;
-const VERSION_PATTERN = /^\d{1,3}$/;
+/** RFC 6455 4.1: a version is a number from 0 to 255, without leading zeros. */
+const VERSION_PATTERN = /^(?:0|[1-9]\d?|1\d\d|2[0-4]\d|25[0-5])$/;
 
-/** Returns why the upgrade must be refused, or null when it may proceed to the handshake. */
-export function vetUpgrade(request: IncomingMessage, rules: HandshakeRules): HandshakeRefusal | null {
-  // The base only lets URL parse a path; the real host is not trusted here.
-  const url = new URL(request.url ?? '/', 'http://station.invalid');
-  if (!rules.websocketPaths.has(url.pathname)) {
-    return { status: 404, reason: `No WebSocket endpoint at ${url.pathname}` };
+/** Either why the upgrade must be refused, or the request target it may proceed with. */
+export type UpgradeVerdict = { refusal: HandshakeRefusal } | { target: RequestTarget };
+
+/** Decides an upgrade from its request alone; never throws, whatever the request holds. */
+export function vetUpgrade(request: IncomingMessage, rules: HandshakeRules): UpgradeVerdict {
+  const parsed = parseRequestTarget(request.url ?? '');
+  if ('error' in parsed) return { refusal: { status: 400, reason: parsed.error } };
+  const refusal = refusalFor(request, parsed.target, rules);
+  return refusal === null ? { target: parsed.target } : { refusal };
+}
+
+function refusalFor(request: IncomingMessage, target: RequestTarget, rules: HandshakeRules): HandshakeRefusal | null {
+  if (!rules.websocketPaths.has(target.path)) {
+    return { status: 404, reason: `No WebSocket endpoint at ${target.path}` };
   }
   if (request.method !== 'GET') {
     return { status: 405, reason: 'A WebSocket handshake must be a GET request', headers: { Allow: 'GET' } };
+  }
+  // RFC 6455 4.1: the handshake is an HTTP/1.1 request (1.0 has no Upgrade mechanism).
+  if (request.httpVersionMajor !== 1 || request.httpVersionMinor < 1) {
+    return { status: 400, reason: `A WebSocket handshake needs HTTP/1.1, not HTTP/${request.httpVersion}` };
+  }
+  if (request.headers.host === undefined) {
+    return { status: 400, reason: 'A WebSocket handshake needs a Host header' };
   }
   if (request.headers.upgrade?.toLowerCase() !== 'websocket') {
     return { status: 400, reason: 'The Upgrade header must be "websocket"' };
@@ -57,6 +76,14 @@ export function vetUpgrade(request: IncomingMessage, rules: HandshakeRules): Han
   if (key === undefined || !KEY_PATTERN.test(key)) {
     return { status: 400, reason: 'Missing or malformed Sec-WebSocket-Key header' };
   }
+  const protocols = request.headers['sec-websocket-protocol'];
+  if (protocols !== undefined && !isTokenList(protocols)) {
+    return { status: 400, reason: 'Malformed Sec-WebSocket-Protocol header' };
+  }
+  const extensions = request.headers['sec-websocket-extensions'];
+  if (extensions !== undefined && !isExtensionList(extensions)) {
+    return { status: 400, reason: 'Malformed Sec-WebSocket-Extensions header' };
+  }
   const origin = request.headers.origin;
   if (!rules.isOriginAllowed(origin)) {
     return { status: 403, reason: `Origin ${origin} is not allowed to connect to this station` };
@@ -65,7 +92,7 @@ export function vetUpgrade(request: IncomingMessage, rules: HandshakeRules): Han
   if (
     rules.token !== null &&
     !isLoopbackAddress(remoteAddress) &&
-    !tokenMatches(rules.token, presentedToken(request, url))
+    !tokenMatches(rules.token, presentedToken(request, target.query))
   ) {
     return {
       status: 401,
@@ -100,6 +127,9 @@ export function refuseUpgrade(socket: Duplex, refusal: HandshakeRefusal): void {
   const head = Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
+  // A peer that never reads its answer must not keep the connection.
+  const linger = setTimeout(() => socket.destroy(), LIMITS.refusalLingerMs);
+  socket.once('close', () => clearTimeout(linger));
   socket.once('finish', () => socket.destroy());
   socket.end(`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n${head}\r\n${body}`);
 }

@@ -2,10 +2,11 @@
  * Liveness: one shared interval pings every peer; a peer that has not answered the previous
  * ping by the next round is terminated, which frees its socket and its place in the registry.
  */
+import type { EscapedErrors } from './escaped-errors';
 import type { Peer } from './peer';
 
-export function startHeartbeat(periodMs: number, peers: Iterable<Peer>): () => void {
-  const timer = setInterval(() => {
+export function startHeartbeat(periodMs: number, peers: Iterable<Peer>, escaped: EscapedErrors): () => void {
+  const round = escaped.guard('a heartbeat', () => {
     for (const peer of peers) {
       if (!peer.answeredPing) {
         peer.socket.terminate();
@@ -14,6 +15,7 @@ export function startHeartbeat(periodMs: number, peers: Iterable<Peer>): () => v
       peer.answeredPing = false;
       peer.socket.ping();
     }
-  }, periodMs);
+  });
+  const timer = setInterval(round, periodMs);
   return () => clearInterval(timer);
 }

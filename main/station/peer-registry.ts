@@ -5,7 +5,9 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
+import { CloseCode } from '../../common/protocol';
 import type { PeerSnapshot, StationTotals } from '../../common/station-status';
+import type { EscapedErrors } from './escaped-errors';
 import { Peer, Tick } from './peer';
 
 export interface PeerRegistryEvents {
@@ -19,13 +21,18 @@ type RetiredTraffic = Pick<StationTotals, 'messagesIn' | 'messagesOut' | 'bytesI
 
 export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
   readonly #peers = new Map<number, Peer>();
+  /** Every socket admit() took, so the station can tell a WebSocket that never became a peer. */
+  readonly #admitted = new WeakSet<WebSocket>();
   #nextId = 1;
   #ticks = 0;
   /** Traffic of peers that have left, so totals cover the station's whole lifetime. */
   readonly #retired: RetiredTraffic = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, ticksSkipped: 0 };
   readonly #rejected: Record<string, number> = {};
 
-  constructor(private readonly tickMs: number) {
+  constructor(
+    private readonly tickMs: number,
+    private readonly escaped: EscapedErrors,
+  ) {
     super();
   }
 
@@ -41,20 +48,41 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
   admit(socket: WebSocket, request: IncomingMessage): Peer {
     const peer = new Peer(this.#nextId++, socket, request);
     this.#peers.set(peer.id, peer);
+    this.#admitted.add(socket);
+    const { escaped } = this;
     // With ws's default binaryType ('nodebuffer') every message, fragmented or not, is one Buffer.
-    socket.on('message', (data: Buffer, isBinary) => peer.receive(data, isBinary));
+    socket.on(
+      'message',
+      escaped.guard(
+        'a peer message',
+        (data: Buffer, isBinary: boolean) => peer.receive(data, isBinary),
+        () => socket.close(CloseCode.internalError, 'Internal error'),
+      ),
+    );
+    socket.on('ping', () => peer.noteControlFrame());
     socket.on('pong', () => {
       peer.answeredPing = true;
+      peer.noteControlFrame();
     });
-    socket.on('error', (error) => this.emit('peer-error', peer, error));
-    socket.once('close', (code, reason) => {
-      this.#peers.delete(peer.id);
-      for (const key of Object.keys(this.#retired) as (keyof RetiredTraffic)[]) this.#retired[key] += peer[key];
-      this.emit('disconnect', peer, code, reason.toString());
-    });
+    socket.on(
+      'error',
+      escaped.guard('a peer error', (error: Error) => this.emit('peer-error', peer, error)),
+    );
+    socket.once(
+      'close',
+      escaped.guard('a peer leaving', (code: number, reason: Buffer) => {
+        this.#peers.delete(peer.id);
+        for (const key of Object.keys(this.#retired) as (keyof RetiredTraffic)[]) this.#retired[key] += peer[key];
+        this.emit('disconnect', peer, code, reason.toString());
+      }),
+    );
     peer.greet(this.tickMs);
     this.emit('connect', peer);
     return peer;
+  }
+
+  isAdmitted(socket: WebSocket): boolean {
+    return this.#admitted.has(socket);
   }
 
   /** One tick for every open peer, from the one shared schedule. */
@@ -67,30 +95,6 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
 
   recordRefusal(status: number): void {
     this.#rejected[status] = (this.#rejected[status] ?? 0) + 1;
-  }
-
-  /**
-   * Sends every peer the close code and waits up to graceMs for them to answer, then drops
-   * the rest; resolves once every peer has left the registry.
-   */
-  async closeAll(code: number, reason: string, graceMs: number): Promise<void> {
-    const allClosed = Promise.all(
-      [...this.#peers.values()].map(
-        (peer) =>
-          new Promise<void>((resolve) => {
-            peer.socket.once('close', () => resolve());
-            peer.socket.close(code, reason);
-          }),
-      ),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
-    });
-    await Promise.race([allClosed, grace]);
-    clearTimeout(timer);
-    for (const peer of this.#peers.values()) peer.socket.terminate();
-    await allClosed;
   }
 
   list(): PeerSnapshot[] {

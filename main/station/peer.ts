@@ -3,6 +3,7 @@
  * traffic counters, and the flow control that keeps a slow reader from growing our memory.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { GREETING, JSON_SUBPROTOCOL, type StationMessage } from '../../common/protocol';
 import type { PeerSnapshot } from '../../common/station-status';
@@ -29,6 +30,9 @@ function encodeJson(message: StationMessage): Buffer {
   return Buffer.from(JSON.stringify(message));
 }
 
+/** A control frame from a client: 2 header bytes, 4 mask bytes, at most 125 payload bytes. */
+const MAX_CONTROL_FRAME_BYTES = 131;
+
 export class Peer {
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -43,19 +47,64 @@ export class Peer {
   ticksSkipped = 0;
   /** Cleared by each heartbeat ping, set again by the pong. */
   answeredPing = true;
+  /**
+   * When the station first saw this peer part-way through a message (performance.now()),
+   * or 0 while no message is in progress; the memory watch sets it and enforces the deadline.
+   */
+  partialSince = 0;
   /** Skipped ticks not yet reported to a JSON peer. */
   #unreportedSkips = 0;
+  /** The TCP connection under the WebSocket, for the bytes it has read. */
+  readonly #connection: Socket;
+  /** The connection's bytesRead when the last message (or control frame) was complete. */
+  #inputMark: number;
 
   constructor(
     readonly id: number,
     readonly socket: WebSocket,
     request: IncomingMessage,
   ) {
+    this.#connection = request.socket;
+    this.#inputMark = this.#connection.bytesRead;
     this.remoteAddress = request.socket.remoteAddress ?? '';
     this.remotePort = request.socket.remotePort ?? 0;
     this.origin = request.headers.origin ?? null;
     this.userAgent = request.headers['user-agent'] ?? null;
     this.usesJson = socket.protocol === JSON_SUBPROTOCOL;
+  }
+
+  /**
+   * Bytes read from the peer since its last complete message: the part of a message ws is
+   * still assembling (an over-estimate by at most the frame headers and one read's overlap
+   * with the next message). ws offers no count of its own, so the TCP socket's is used.
+   */
+  partialInputBytes(): number {
+    return this.#connection.bytesRead - this.#inputMark;
+  }
+
+  /** Bytes the station holds for this peer: output not yet handed to the OS, and partial input. */
+  heldBytes(): number {
+    return this.socket.bufferedAmount + this.partialInputBytes();
+  }
+
+  /** A ping or pong arrived: when it is all that was read since the last message, nothing is partial. */
+  noteControlFrame(): void {
+    if (this.partialInputBytes() <= MAX_CONTROL_FRAME_BYTES) this.#markInputComplete();
+  }
+
+  #markInputComplete(): void {
+    this.#inputMark = this.#connection.bytesRead;
+    this.partialSince = 0;
+  }
+
+  /**
+   * Closes with `code` and `reason`, and drops the connection if the peer has not finished the
+   * closing handshake within graceMs (0 for a peer whose unread output holds the Close back).
+   */
+  closeWithin(code: number, reason: string, graceMs: number): void {
+    this.socket.close(code, reason);
+    const timer = setTimeout(() => this.socket.terminate(), graceMs);
+    this.socket.once('close', () => clearTimeout(timer));
   }
 
   greet(tickMs: number): void {
@@ -70,6 +119,9 @@ export class Peer {
    * a peer that falls far behind reading them is paused instead.
    */
   receive(data: Buffer, isBinary: boolean): void {
+    this.#markInputComplete();
+    // Once the station's Close has gone out it takes no more messages (see PROTOCOL.md).
+    if (this.socket.readyState !== this.socket.OPEN) return;
     this.messagesIn += 1;
     this.bytesIn += data.length;
     const frame = isBinary || !this.usesJson ? data : encodeJson({ type: 'echo', data: data.toString('utf8') });
@@ -127,6 +179,7 @@ export class Peer {
       bytesOut: this.bytesOut,
       ticksSkipped: this.ticksSkipped,
       bufferedAmount: this.socket.bufferedAmount,
+      partialInputBytes: this.partialInputBytes(),
     };
   }
 }

@@ -5,19 +5,24 @@
  */
 import express from 'express';
 import expressWs from 'express-ws';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocket } from 'ws';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
 import { CloseCode, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, WEBSOCKET_MOUNT_PATH } from '../../common/protocol';
 import type { StationStatus } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { reachableAddresses, stationUrl } from './addresses';
 import { LIMITS, type StationConfig } from './config';
+import { createClientRouter } from './client-route';
+import { EscapedErrors } from './escaped-errors';
 import { refuseUpgrade, vetUpgrade, type HandshakeRules } from './handshake';
 import { startHeartbeat } from './heartbeat';
+import { MemoryBudget, startMemoryWatch } from './memory-budget';
 import { createOriginPolicy } from './origin-policy';
 import { PeerRegistry } from './peer-registry';
-import { createClientRouter } from './client-route';
+import { closeEverything } from './shutdown';
+import { createErrorHandler, createNotFoundHandler } from './http-errors';
 import { createStatusRouter } from './status-api';
 import { startTicker } from './ticker';
 import { createWebSocketRouter, websocketPaths } from './websocket-router';
@@ -64,10 +69,12 @@ function describeListenFailure(code: string, host: string, port: number): string
 }
 
 export async function startStation(config: StationConfig): Promise<Station> {
+  const escaped = new EscapedErrors();
   const app = express();
   app.disable('x-powered-by');
   const server = createServer(app);
-  const peers = new PeerRegistry(config.tickMs);
+  const peers = new PeerRegistry(config.tickMs, escaped);
+  const memory = new MemoryBudget(config.memoryBudget, config.messageDeadlineMs);
 
   const wsInstance = expressWs(app, server, {
     leaveRouterUntouched: true,
@@ -93,10 +100,29 @@ export async function startStation(config: StationConfig): Promise<Station> {
   // the status API or the static file server (a file lookup per handshake) on its way.
   app.use(
     WEBSOCKET_MOUNT_PATH,
-    createWebSocketRouter(wsInstance, (socket, request) => peers.admit(socket, request)),
+    createWebSocketRouter(
+      wsInstance,
+      escaped.guard(
+        'admitting a peer',
+        (socket: WebSocket, request: IncomingMessage) => peers.admit(socket, request),
+        (socket) => socket.close(CloseCode.internalError, 'Internal error'),
+      ),
+    ),
   );
   app.use(createStatusRouter(() => station.status()));
   app.use(createClientRouter());
+  app.use(createNotFoundHandler());
+  app.use(createErrorHandler(escaped));
+
+  // Every TCP connection, so shutdown can end those that are not (yet) peers.
+  const connections = new Set<Socket>();
+  function forgetConnection(this: Socket) {
+    connections.delete(this);
+  }
+  server.on('connection', (connection: Socket) => {
+    connections.add(connection);
+    connection.once('close', forgetConnection);
+  });
 
   await listen(server, config.port, config.host);
   const { address: boundAddress, port } = server.address() as AddressInfo;
@@ -108,18 +134,52 @@ export async function startStation(config: StationConfig): Promise<Station> {
     token: config.token,
     isFull: () => closing !== undefined || wss.clients.size >= config.maxPeers,
   };
-  server.on('upgrade', (request, socket, head) => {
-    const refusal = vetUpgrade(request, rules);
-    if (refusal) {
-      peers.recordRefusal(refusal.status);
-      refuseUpgrade(socket, refusal);
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const verdict = vetUpgrade(request, rules);
+    if ('refusal' in verdict) {
+      peers.recordRefusal(verdict.refusal.status);
+      refuseUpgrade(socket, verdict.refusal);
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws: WebSocket) => wss.emit('connection', ws, request));
+    // express-ws routes on request.url: make it the very path and query that were vetted.
+    request.url = verdict.target.path + verdict.target.query;
+    wss.handleUpgrade(request, socket, head, (websocket: WebSocket) => {
+      wss.emit('connection', websocket, request);
+      // Routing is synchronous; a socket it did not hand to a peer must not linger unlisted.
+      if (!peers.isAdmitted(websocket)) {
+        escaped.report('routing an upgrade', new Error(`no peer for an accepted upgrade to ${request.url}`));
+        websocket.terminate();
+      }
+    });
+  };
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    try {
+      onUpgrade(request, socket, head);
+    } catch (error) {
+      escaped.report('an upgrade', error);
+      socket.destroy();
+    }
   });
 
-  const stopTicker = startTicker(config.tickMs, () => peers.broadcastTick());
-  const stopHeartbeat = startHeartbeat(config.heartbeatMs, peers);
+  // Node hands CONNECT (a proxy request) to its own event and, unanswered, drops the connection.
+  server.on(
+    'connect',
+    escaped.guard('a CONNECT request', (_request: IncomingMessage, socket: Duplex) =>
+      refuseUpgrade(socket, {
+        status: 405,
+        reason: 'This station is not a proxy: CONNECT is not supported',
+        headers: { Allow: 'GET' },
+      }),
+    ),
+  );
+
+  const stopTicker = startTicker(
+    config.tickMs,
+    escaped.guard('a tick', () => peers.broadcastTick()),
+  );
+  const stopHeartbeat = startHeartbeat(config.heartbeatMs, peers, escaped);
+  const stopMemoryWatch = startMemoryWatch(memory, peers, LIMITS.memorySweepMs, escaped);
   const startedAt = new Date();
 
   const station: Station = {
@@ -143,15 +203,22 @@ export async function startStation(config: StationConfig): Promise<Station> {
         tokenRequired: config.token !== null,
       },
       totals: peers.totals(),
+      memory: memory.status(),
+      internalErrors: escaped.count,
       peers: peers.list(),
     }),
     close: () => {
       closing ??= (async () => {
         stopTicker();
         stopHeartbeat();
+        stopMemoryWatch();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-        await peers.closeAll(CloseCode.goingAway, 'Station shutting down', LIMITS.closeGraceMs);
-        server.closeAllConnections();
+        await closeEverything(
+          { websockets: wss.clients, connections },
+          CloseCode.goingAway,
+          'Station shutting down',
+          LIMITS.closeGraceMs,
+        );
         await serverClosed;
         wss.close();
       })();

@@ -9,6 +9,8 @@ export const SEED_KEY = 'bwb9SFiJONXhQ/A4pLaXIg==';
 export const SEED_ACCEPT = '2jrbCWSCPlzPtxarlGTp4Y8XD20=';
 
 export interface RawResponse {
+  /** The response's first line, e.g. `HTTP/1.1 404 Not Found`. */
+  statusLine: string;
   status: number;
   headers: Record<string, string>;
   body: string;
@@ -18,11 +20,12 @@ export interface RawResponse {
 }
 
 /** Sends an upgrade request; a header given as undefined is left out. */
-export function rawUpgrade(
+export async function rawUpgrade(
   port: number,
   path: string,
   headers: Record<string, string | undefined> = {},
   method = 'GET',
+  httpVersion = 'HTTP/1.1',
 ): Promise<RawResponse> {
   const all: Record<string, string | undefined> = {
     Host: `127.0.0.1:${port}`,
@@ -36,11 +39,23 @@ export function rawUpgrade(
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(`${method} ${path} HTTP/1.1\r\n${head}\r\n`));
+  const response = await sendRaw(port, `${method} ${path} ${httpVersion}\r\n${head}\r\n`);
+  if (response === null) throw new Error(`connection closed without a response to ${method} ${path}`);
+  return response;
+}
+
+/**
+ * Sends bytes exactly as given and reads the response head; resolves at a 101 (the socket stays
+ * open for frames) or when the station ends the connection, with null if it never answered.
+ * With `headOnly`, resolves as soon as any response head is in (the body is not awaited).
+ */
+export function sendRaw(port: number, request: string | Buffer, headOnly = false): Promise<RawResponse | null> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
     let received = Buffer.alloc(0);
     let parsed: Omit<RawResponse, 'body' | 'rest'> | undefined;
-    socket.on('error', reject);
+    // A reset (or a refused connection) ends in 'close' too, which decides what was answered.
+    socket.on('error', () => undefined);
     socket.on('data', (chunk) => {
       received = Buffer.concat([received, chunk]);
       const end = received.indexOf('\r\n\r\n');
@@ -51,15 +66,15 @@ export function rawUpgrade(
         const colon = line.indexOf(':');
         headerMap[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
       }
-      parsed = { status: Number(statusLine.split(' ')[1]), headers: headerMap, socket };
-      if (parsed.status === 101) {
+      parsed = { statusLine, status: Number(statusLine.split(' ')[1]), headers: headerMap, socket };
+      if (parsed.status === 101 || headOnly) {
         socket.removeAllListeners('data');
         resolve({ ...parsed, body: '', rest: received.subarray(end + 4) });
       }
     });
-    socket.on('end', () => {
+    socket.on('close', () => {
       if (!parsed) {
-        reject(new Error(`connection closed without a response: ${received.toString()}`));
+        resolve(null);
         return;
       }
       const end = received.indexOf('\r\n\r\n');
