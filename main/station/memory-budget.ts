@@ -2,7 +2,10 @@
  * The station-wide memory budget for what peers make it hold: output queued for peers that do
  * not read, and messages still being assembled. A shared watch sums both a few times a second,
  * closes the largest holders with 1008 while the sum is over the budget, and closes a peer
- * whose message is not complete within the deadline.
+ * whose message is not complete within the deadline. Between two sums, every byte read from a
+ * peer is counted as it arrives (whatever the station holds anew came in that way, as a partial
+ * message or as a message whose echo is queued), and a sum is taken at once when those bytes may
+ * have taken the station over the budget.
  */
 import { CloseCode } from '../../common/protocol';
 import type { MemoryStatus } from '../../common/station-status';
@@ -10,24 +13,42 @@ import { LIMITS } from './config';
 import type { EscapedErrors } from './escaped-errors';
 import type { Peer } from './peer';
 
+/** The least time between two sums taken early because input piled up. */
+const MIN_EARLY_SWEEP_GAP_MS = 20;
+
 export class MemoryBudget {
   #outputBytes = 0;
   #partialInputBytes = 0;
+  /** Bytes read from peers since the last sum: an upper bound on what was added meanwhile. */
+  #inputSinceSweep = 0;
+  #lastSweepAt = 0;
   #closedOverBudget = 0;
   #closedOverDeadline = 0;
 
   constructor(
     readonly budgetBytes: number,
     readonly messageDeadlineMs: number,
+    private readonly peers: Iterable<Peer>,
   ) {}
 
+  /** A listener for every peer connection's 'data': one function for all peers, no closure each. */
+  readonly countInput = (chunk: Buffer): void => {
+    this.#inputSinceSweep += chunk.length;
+    const estimate = this.#outputBytes + this.#partialInputBytes + this.#inputSinceSweep;
+    if (estimate > this.budgetBytes && performance.now() - this.#lastSweepAt >= MIN_EARLY_SWEEP_GAP_MS) {
+      this.sweep();
+    }
+  };
+
   /** Measures every peer and closes those the budget or the deadline rule out. */
-  sweep(peers: Iterable<Peer>, now = performance.now()): void {
+  sweep(now = performance.now()): void {
+    this.#lastSweepAt = now;
+    this.#inputSinceSweep = 0;
     let output = 0;
     let partial = 0;
     let leaving = 0;
     const open: Peer[] = [];
-    for (const peer of peers) {
+    for (const peer of this.peers) {
       const queued = peer.socket.bufferedAmount;
       const assembling = peer.partialInputBytes();
       output += queued;
@@ -52,9 +73,9 @@ export class MemoryBudget {
       excess -= held;
       this.#closedOverBudget += 1;
       const reason = `Station memory budget exceeded: this connection held ${mebibytes(held)} MiB`;
-      // A peer with unread output would never see the Close behind it: drop it now.
-      const reading = peer.socket.bufferedAmount <= LIMITS.tickSkipBufferedBytes;
-      peer.closeWithin(CloseCode.policyViolation, reason, reading ? LIMITS.closeGraceMs : 0);
+      // Its memory is what must go: the Close is written, reading stops, and the connection is
+      // dropped right after instead of waiting for an answer.
+      peer.closeWithin(CloseCode.policyViolation, reason, 0, true);
     }
   }
 
@@ -91,14 +112,9 @@ function mebibytes(bytes: number): string {
 }
 
 /** Sweeps on one shared interval; returns the function that stops it. */
-export function startMemoryWatch(
-  budget: MemoryBudget,
-  peers: Iterable<Peer>,
-  periodMs: number,
-  escaped: EscapedErrors,
-): () => void {
+export function startMemoryWatch(budget: MemoryBudget, periodMs: number, escaped: EscapedErrors): () => void {
   const timer = setInterval(
-    escaped.guard('the memory watch', () => budget.sweep(peers)),
+    escaped.guard('the memory watch', () => budget.sweep()),
     periodMs,
   );
   return () => clearInterval(timer);

@@ -87,6 +87,11 @@ export class Peer {
     return this.socket.bufferedAmount + this.partialInputBytes();
   }
 
+  /** Calls `listener` with every chunk read from the peer's TCP connection, as ws reads it. */
+  onInput(listener: (chunk: Buffer) => void): void {
+    this.#connection.on('data', listener);
+  }
+
   /** A ping or pong arrived: when it is all that was read since the last message, nothing is partial. */
   noteControlFrame(): void {
     if (this.partialInputBytes() <= MAX_CONTROL_FRAME_BYTES) this.#markInputComplete();
@@ -100,8 +105,11 @@ export class Peer {
   /**
    * Closes with `code` and `reason`, and drops the connection if the peer has not finished the
    * closing handshake within graceMs (0 for a peer whose unread output holds the Close back).
+   * With `stopReading`, nothing more is read from the peer meanwhile, so a peer closed for what
+   * it makes the station hold cannot add to it during the grace.
    */
-  closeWithin(code: number, reason: string, graceMs: number): void {
+  closeWithin(code: number, reason: string, graceMs: number, stopReading = false): void {
+    if (stopReading) this.socket.pause();
     this.socket.close(code, reason);
     const timer = setTimeout(() => this.socket.terminate(), graceMs);
     this.socket.once('close', () => clearTimeout(timer));

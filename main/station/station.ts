@@ -74,7 +74,8 @@ export async function startStation(config: StationConfig): Promise<Station> {
   app.disable('x-powered-by');
   const server = createServer(app);
   const peers = new PeerRegistry(config.tickMs, escaped);
-  const memory = new MemoryBudget(config.memoryBudget, config.messageDeadlineMs);
+  const memory = new MemoryBudget(config.memoryBudget, config.messageDeadlineMs, peers);
+  peers.on('connect', (peer) => peer.onInput(memory.countInput));
 
   const wsInstance = expressWs(app, server, {
     leaveRouterUntouched: true,
@@ -179,7 +180,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
     escaped.guard('a tick', () => peers.broadcastTick()),
   );
   const stopHeartbeat = startHeartbeat(config.heartbeatMs, peers, escaped);
-  const stopMemoryWatch = startMemoryWatch(memory, peers, LIMITS.memorySweepMs, escaped);
+  const stopMemoryWatch = startMemoryWatch(memory, LIMITS.memorySweepMs, escaped);
   const startedAt = new Date();
 
   const station: Station = {
