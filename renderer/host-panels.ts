@@ -40,9 +40,10 @@ export class HostPanels {
     element('share-list').addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-copy]');
       if (!button?.dataset.copy) return;
-      void bridge.copyText(button.dataset.copy).then(() => {
-        button.textContent = this.#t('copied');
-      });
+      bridge.copyText(button.dataset.copy).then(
+        () => (button.textContent = this.#t('copied')),
+        () => (button.textContent = this.#t('copyFailed')),
+      );
     });
     bridge.onStatus((status) => {
       this.#status = status;

@@ -26,9 +26,11 @@ await Promise.all([
     entryPoints: [join(root, 'preload', 'preload.ts')],
     outfile: join(root, 'dist', 'preload', 'preload.js'),
     bundle: true,
-    platform: 'node',
+    // A sandboxed preload's require knows only electron, events, timers and url (Electron's
+    // sandbox.md): as a browser bundle, an import of any other Node module fails the build.
+    platform: 'browser',
     format: 'cjs',
-    target: 'node20',
+    target: 'chrome140',
     external: ['electron'],
     sourcemap: true,
     logLevel: 'warning',

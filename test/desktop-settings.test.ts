@@ -1,7 +1,6 @@
 /** The desktop's settings file and station host: plain modules, tested for real (no Electron). */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { IpcChannel } from '../common/ipc';
@@ -18,12 +17,11 @@ import { createBridge, type IpcRendererLike } from '../preload/bridge';
 import { ConfigError } from '../main/station/config';
 import { openClient } from './helpers/client';
 import { sampleDesktopConfig } from './helpers/desktop-fixtures';
-
-const freshFolder = () => mkdtempSync(join(tmpdir(), 'ws-station-settings-'));
+import { tempFolder } from './helpers/temp-folder';
 
 describe('desktop settings', () => {
-  it('start from the defaults, and round-trip through the file', () => {
-    const folder = freshFolder();
+  it('start from the defaults, and round-trip through the file', (t) => {
+    const folder = tempFolder(t, 'settings');
     assert.deepEqual(loadSettings(folder), { settings: DEFAULT_SETTINGS, problem: null });
     const changed = {
       ...DEFAULT_SETTINGS,
@@ -72,8 +70,8 @@ describe('desktop settings', () => {
     ['not JSON', '{"port": 30', /it is not valid JSON/],
     ['a bad value', '{"port": -1}', /Invalid port: -1/],
   ] as const) {
-    it(`set a file with ${name} aside, report it and use the defaults`, () => {
-      const folder = freshFolder();
+    it(`set a file with ${name} aside, report it and use the defaults`, (t) => {
+      const folder = tempFolder(t, 'settings');
       writeFileSync(join(folder, 'settings.json'), content);
       const loaded = loadSettings(folder, new Date('2026-11-24T10:00:00.000Z'));
       assert.deepEqual(loaded.settings, DEFAULT_SETTINGS);

@@ -4,8 +4,10 @@
  * by test/electron.test.ts wherever its binary exists.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { IpcChannel } from '../common/ipc';
@@ -14,6 +16,7 @@ import { runDesktopApp } from '../main/electron/desktop-app';
 import { UntrustedSenderError } from '../main/electron/ipc';
 import { closed, openClient } from './helpers/client';
 import { createMockElectron, MockBrowserWindow, MockEvent, type MockElectron } from './helpers/mock-electron';
+import { tempFolder } from './helpers/temp-folder';
 import { waitFor } from './helpers/wait';
 
 const BUNDLED_PAGE = 'file:///opt/ws-station/resources/app.asar/dist/renderer/index.html';
@@ -31,7 +34,7 @@ async function startApp(
   settings: Partial<DesktopSettings> = { port: 0, lanAccess: false },
   platform: NodeJS.Platform = 'linux',
 ) {
-  const userData = mkdtempSync(join(tmpdir(), 'ws-station-desktop-'));
+  const userData = tempFolder(t, 'desktop');
   writeFileSync(join(userData, 'settings.json'), JSON.stringify(settings));
   const electron = createMockElectron(userData);
   runDesktopApp(electron.api, {
@@ -76,8 +79,8 @@ describe('desktop main process (mocked electron)', () => {
   it('refuses navigation away from its own page and new windows; http(s) links go to the system browser', async (t) => {
     const app = await startApp(t);
     const navigate = (url: string) => {
-      const event = new MockEvent();
-      app.window.webContents.emit('will-navigate', event, url);
+      const event = new MockEvent(url);
+      app.window.webContents.emit('will-navigate', event);
       return event.defaultPrevented;
     };
     assert.equal(navigate(`${app.pageUrl}?lang=zh-CN`), false, 'its own page');
@@ -93,6 +96,13 @@ describe('desktop main process (mocked electron)', () => {
     assert.deepEqual(open({ url: 'file:///etc/passwd' }), { action: 'deny' });
     assert.deepEqual(open({ url: 'javascript:alert(1)' }), { action: 'deny' });
     assert.deepEqual(app.electron.shell.opened, ['https://github.com/', 'http://192.168.1.20:3000/']);
+
+    // With no browser to open links in, openExternal rejects: a warning, not a crash.
+    const warned = t.mock.method(console, 'warn', () => undefined);
+    app.electron.shell.openExternal = () => Promise.reject(new Error('no handler for https'));
+    open({ url: 'https://example.com/' });
+    await waitFor('the warning', () => warned.mock.callCount() === 1);
+    assert.match(String(warned.mock.calls[0]?.arguments[0]), /could not open https:\/\/example\.com\/ in the browser/);
   });
 
   it('denies every permission request', async (t) => {
@@ -159,6 +169,62 @@ describe('desktop main process (mocked electron)', () => {
       .filter((entry) => entry.family === 'IPv4' && !entry.internal);
     assert.equal(config.lanUrls.length, lanAddresses.length, 'now shared on every LAN address');
     assert.equal(new URL(reloaded).port, new URL(config.websocketUrl).port);
+  });
+
+  it('follows the station when refused settings moved it: the window reloads on the new port', async (t) => {
+    const app = await startApp(t);
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    t.after(() => blocker.close());
+    const takenPort = (blocker.address() as AddressInfo).port;
+    const current = (await app.electron.ipcMain.invoke(IpcChannel.getSettings, ownSender(app))) as DesktopSettings;
+    const refused = (await app.electron.ipcMain.invoke(IpcChannel.saveSettings, ownSender(app), {
+      ...current,
+      port: takenPort,
+    })) as SettingsSaveResult;
+    assert.equal(refused.ok, false);
+    // Back on its old settings, port 0: a new free port, so the old page is no longer its own.
+    await waitFor('the window to reload', () => app.window.webContents.loaded.length === 2, 5000);
+    const reloaded = app.window.webContents.currentUrl;
+    assert.notEqual(reloaded, app.pageUrl);
+    const config = app.electron.ipcMain.sendSync(IpcChannel.getConfig, {
+      ...ownSender(app),
+      url: reloaded,
+    }) as DesktopConfig;
+    assert.equal(new URL(config.websocketUrl).port, new URL(reloaded).port, 'the new page is trusted');
+  });
+
+  it('holds a second quit asked while the station is stopping, then quits once', async (t) => {
+    const app = await startApp(t);
+    const peer = await openClient(`${app.pageUrl.replace('http', 'ws')}websocket/test`);
+    const peerClosed = closed(peer.socket);
+    let quits = 0;
+    app.electron.app.on('quit', () => (quits += 1));
+    app.electron.app.quit();
+    app.electron.app.quit(); // the window closing, or a second Cmd+Q, while peers are closed
+    assert.equal(quits, 0, 'neither quit went ahead yet');
+    assert.equal((await peerClosed).code, 1001);
+    await waitFor('the quit to go ahead', () => quits === 1);
+  });
+
+  it('says why in a dialog and exits 1 when it cannot start, instead of living on without a window', async (t) => {
+    const userData = tempFolder(t, 'desktop');
+    mkdirSync(join(userData, 'settings.json')); // a folder where the file should be: unreadable
+    const electron = createMockElectron(userData);
+    runDesktopApp(electron.api, {
+      appVersion: '9.9.9',
+      preloadPath: '/app/dist/preload/preload.js',
+      bundledPageUrl: BUNDLED_PAGE,
+      platform: 'linux',
+    });
+    electron.app.becomeReady();
+    await waitFor('the app to exit', () => electron.app.exitCode !== undefined);
+    assert.equal(electron.app.exitCode, 1);
+    const [error] = electron.dialog.errors;
+    assert.ok(error, 'an error dialog');
+    assert.equal(error[0], 'WS Station could not start');
+    assert.match(error[1], /EISDIR/);
+    assert.equal(MockBrowserWindow.instances.length, 0);
   });
 
   it('sends every peer 1001 before the process quits', async (t) => {

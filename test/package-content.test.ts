@@ -9,10 +9,10 @@ import { load } from 'js-yaml';
 import { minimatch } from 'minimatch';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { DIST_PATHS } from '../main/electron/paths';
 import { ICON_SIZES, makeIcons } from '../tools/make-icons';
 
@@ -26,7 +26,11 @@ interface PackageJson {
   devDependencies: Record<string, string>;
 }
 const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
-const builderConfig = load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as { files: string[] };
+const builderConfig = load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as {
+  files: string[];
+  deb?: Record<string, unknown>;
+  mac: { identity?: string; target: { target: string; arch: string[] }[] };
+};
 
 function walk(folder: string, skip: (path: string) => boolean = () => false): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
@@ -60,6 +64,11 @@ describe('installer content', () => {
   let asarPath: string;
   let entries: Set<string>;
   let extracted: string;
+  let work: string | undefined;
+
+  after(() => {
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
 
   before(async () => {
     const appFiles = walk(ROOT, (path) => /[\\/](node_modules|\.git|release|build)$/.test(path)).filter(
@@ -68,7 +77,7 @@ describe('installer content', () => {
     const dependencyFiles = productionDependencyFolders().flatMap((folder) =>
       walk(folder, (path) => path !== folder && path.endsWith(`${sep}node_modules`)),
     );
-    const work = mkdtempSync(join(tmpdir(), 'ws-station-asar-'));
+    work = mkdtempSync(join(tmpdir(), 'ws-station-asar-'));
     asarPath = join(work, 'app.asar');
     await createPackageFromFiles(ROOT, asarPath, [...new Set([...appFiles, ...dependencyFiles])]);
     entries = new Set(listPackage(asarPath, { isPack: false }).map((entry) => entry.split(sep).join('/')));
@@ -83,6 +92,29 @@ describe('installer content', () => {
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     assert.equal(validate(builderConfig), true, JSON.stringify(validate.errors));
     assert.equal(validate({ ...builderConfig, asarr: true }), false, 'the schema catches a misspelt option');
+  });
+
+  it("keeps electron-builder's deb scripts, which install an AppArmor profile for Electron's sandbox", () => {
+    const deb = builderConfig.deb ?? {};
+    assert.equal(deb.afterInstall, undefined, "the deb uses electron-builder's own after-install script");
+    assert.equal(deb.afterRemove, undefined, "the deb uses electron-builder's own after-remove script");
+    const afterInstall = readFileSync(
+      require.resolve('app-builder-lib/templates/linux/after-install.tpl', { paths: [ROOT] }),
+      'utf8',
+    );
+    assert.match(afterInstall, /apparmor_parser/, 'which loads the profile on Ubuntu 24.04 and later');
+  });
+
+  it('builds for Intel and Apple Silicon Macs, signed ad hoc when there is no certificate', () => {
+    const { mac } = builderConfig;
+    assert.equal(mac.identity, '-');
+    assert.deepEqual(mac.target[0]?.arch, ['x64', 'arm64']);
+  });
+
+  it('has a preload that needs nothing a sandboxed preload lacks: one file, requiring only electron', () => {
+    const preload = readFileSync(join(ROOT, 'dist', DIST_PATHS.preload), 'utf8');
+    const required = new Set([...preload.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]));
+    assert.deepEqual([...required], ['electron']);
   });
 
   it('holds main, preload and renderer where the window loads them', () => {

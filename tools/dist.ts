@@ -1,13 +1,14 @@
 /**
  * `npm run dist` / `dist:dir` / `dist:test`: packages the built app with electron-builder for this
- * OS, from a local Electron distribution (node_modules/electron/dist, or ELECTRON_OVERRIDE_DIST_PATH)
- * so that packaging never downloads Electron. Failures are one line, not a stack of download errors.
+ * OS, from a local Electron distribution (node_modules/electron/dist, fetched by Electron's own
+ * installer when missing, or ELECTRON_OVERRIDE_DIST_PATH), so electron-builder never downloads
+ * Electron itself. Failures are one line, not a stack of download errors.
  */
 import { build, type Configuration } from 'electron-builder';
 import { load } from 'js-yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findElectronBinary } from './electron-binary';
+import { electronVersion, ensureElectronBinary } from './electron-binary';
 import { makeIcons } from './make-icons';
 
 const projectRoot = join(__dirname, '..', '..');
@@ -20,16 +21,11 @@ function fail(message: string): never {
 async function main(args: string[]): Promise<void> {
   const unpacked = args.includes('--dir');
   const testBuild = args.includes('--test-build');
-  const electron = findElectronBinary(projectRoot);
+  const electron = ensureElectronBinary(projectRoot, (line) => console.log(line));
   if ('missing' in electron) {
-    fail(`packaging needs a local Electron distribution and ${electron.missing}.`);
+    fail(`packaging needs Electron's binary: ${electron.missing}.`);
   }
   const config = load(readFileSync(join(projectRoot, 'electron-builder.yml'), 'utf8')) as Configuration;
-  const electronVersion = (
-    JSON.parse(readFileSync(require.resolve('electron/package.json', { paths: [projectRoot] }), 'utf8')) as {
-      version: string;
-    }
-  ).version;
   makeIcons(projectRoot);
   try {
     await build({
@@ -39,7 +35,7 @@ async function main(args: string[]): Promise<void> {
       config: {
         ...config,
         electronDist: electron.distDir,
-        electronVersion,
+        electronVersion: electronVersion(projectRoot),
         // The test build keeps one fuse open for Playwright (see electron-builder.yml).
         electronFuses: { ...config.electronFuses, enableNodeCliInspectArguments: testBuild },
         directories: { ...config.directories, output: testBuild ? 'release/test-build' : 'release' },

@@ -5,6 +5,7 @@
  * before the process ends.
  */
 import type { BrowserWindow } from 'electron';
+import { mkdirSync } from 'node:fs';
 import { IpcChannel } from '../../common/ipc';
 import { APP_NAME } from '../app-info';
 import { loadSettings, saveSettings } from '../desktop/settings';
@@ -26,10 +27,16 @@ export interface DesktopAppOptions {
 
 /** How long the page shows the result of a settings change before it reloads on the new station. */
 const RELOAD_AFTER_SAVE_MS = 600;
+/** The longest a quit waits for the station to close its peers. */
+const QUIT_STOP_LIMIT_MS = 3000;
 
 export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions): void {
   const { app } = electron;
-  if (options.userDataPath !== undefined) app.setPath('userData', options.userDataPath);
+  if (options.userDataPath !== undefined) {
+    // app.setPath throws for a folder that does not exist (app.md).
+    mkdirSync(options.userDataPath, { recursive: true });
+    app.setPath('userData', options.userDataPath);
+  }
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
@@ -37,22 +44,38 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
 
   let host: StationHost | undefined;
   let window: BrowserWindow | undefined;
-  let stoppedForQuit = false;
+  /** Set once startup has opened the first window; 'activate' before then must not open another. */
+  let ready = false;
+  let stopping: Promise<void> | undefined;
+  let stopped = false;
   let stopStatus: (() => void) | undefined;
+  let reloadTimer: NodeJS.Timeout | undefined;
   /** The station's page while it runs, else the bundled copy that says why it does not. */
   const currentPage = () => host?.pageUrl() ?? options.bundledPageUrl;
   const ownPages = () => [currentPage(), options.bundledPageUrl];
+  // loadURL's own rejection (ERR_ABORTED when a reload overtakes a load) has a no-op handler
+  // attached by Electron (web-contents.md, loadURL); a failed load is handled by did-fail-load.
   const showStation = () => void window?.loadURL(currentPage());
 
   const openWindow = (): void => {
     const opened = createMainWindow(electron, { preloadPath: options.preloadPath, ownPages, title: APP_NAME });
-    opened.on('closed', () => (window = undefined));
+    opened.on('closed', () => {
+      if (window === opened) window = undefined;
+    });
+    // The station unreachable after all (security software, a station that died): show the
+    // bundled page, which says so, rather than a blank window. -3 is ERR_ABORTED: superseded.
+    opened.webContents.on('did-fail-load', (_event, code, _description, url, isMainFrame) => {
+      if (isMainFrame && code !== -3 && url !== options.bundledPageUrl) void opened.loadURL(options.bundledPageUrl);
+    });
     window = opened;
     showStation();
   };
 
   app.on('second-instance', () => {
-    if (!window) return;
+    if (!window) {
+      if (ready) openWindow();
+      return;
+    }
     if (window.isMinimized()) window.restore();
     window.focus();
   });
@@ -61,44 +84,74 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
     if (options.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (!window && host) openWindow();
+    if (ready && !window) openWindow();
   });
   app.on('before-quit', (event) => {
-    if (stoppedForQuit || !host) return;
-    // Hold the quit until every peer has been sent 1001 (going away) and the station is closed.
+    if (stopped || !host) return;
+    // Hold the quit until every peer has been sent 1001 (going away) and the station is closed;
+    // a quit asked again meanwhile waits for the same stop (app.md: before-quit is emitted again).
     event.preventDefault();
-    stoppedForQuit = true;
-    stopStatus?.();
-    void host.stop().finally(() => app.quit());
+    const running = host;
+    stopping ??= (async () => {
+      stopStatus?.();
+      clearTimeout(reloadTimer);
+      const limit = new Promise<void>((resolve) => setTimeout(resolve, QUIT_STOP_LIMIT_MS));
+      await Promise.race([running.stop(), limit]).catch((error: unknown) => {
+        console.error(`WS Station could not stop its station cleanly: ${String(error)}`);
+      });
+      stopped = true;
+      app.quit();
+    })();
   });
 
-  void app.whenReady().then(async () => {
-    const userData = app.getPath('userData');
-    const { settings, problem } = loadSettings(userData);
-    const started = new StationHost(settings, options.appVersion, problem);
-    host = started;
-    await started.start();
-    registerIpcHandlers(
-      electron.ipcMain,
-      { contents: () => window?.webContents, ownPages },
-      {
-        getConfig: () => started.config(),
-        getSettings: () => started.currentSettings,
-        saveSettings: async (input) => {
-          const result = await started.apply(input);
-          if (result.ok) {
-            saveSettings(userData, result.settings);
-            setTimeout(showStation, RELOAD_AFTER_SAVE_MS);
-          }
-          return result;
+  void app
+    .whenReady()
+    .then(async () => {
+      const userData = app.getPath('userData');
+      const { settings, problem } = loadSettings(userData);
+      const started = new StationHost(settings, options.appVersion, problem);
+      host = started;
+      await started.start();
+      // A quit that came during startup stopped nothing: stop what has just started, open nothing.
+      if (stopping) {
+        await started.stop();
+        return;
+      }
+      registerIpcHandlers(
+        electron.ipcMain,
+        { contents: () => window?.webContents, ownPages },
+        {
+          getConfig: () => started.config(),
+          getSettings: () => started.currentSettings,
+          saveSettings: async (input) => {
+            const before = currentPage();
+            const result = await started.apply(input);
+            if (result.ok) saveSettings(userData, result.settings);
+            // Also when refused: falling back to the old settings may have moved the station
+            // (a new free port for port 0) or stopped it, and the window must follow.
+            if (result.ok || currentPage() !== before) {
+              clearTimeout(reloadTimer);
+              reloadTimer = setTimeout(showStation, RELOAD_AFTER_SAVE_MS);
+            }
+            return result;
+          },
+          copyText: async (text) => {
+            await electron.clipboard.writeText(text);
+            return null;
+          },
         },
-        copyText: async (text) => {
-          await electron.clipboard.writeText(text);
-          return null;
-        },
-      },
-    );
-    stopStatus = started.watchStatus((status) => window?.webContents.send(IpcChannel.status, status));
-    openWindow();
-  });
+      );
+      stopStatus = started.watchStatus((status) => {
+        const contents = window && !window.isDestroyed() ? window.webContents : undefined;
+        if (contents && !contents.isDestroyed()) contents.send(IpcChannel.status, status);
+      });
+      ready = true;
+      if (!window) openWindow();
+    })
+    .catch((error: unknown) => {
+      // Without this the process would live on with no window, holding the single-instance lock.
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      electron.dialog.showErrorBox(`${APP_NAME} could not start`, detail);
+      app.exit(1);
+    });
 }

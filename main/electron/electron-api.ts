@@ -4,4 +4,7 @@
  */
 import type * as Electron from 'electron';
 
-export type ElectronMain = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'clipboard' | 'shell'>;
+export type ElectronMain = Pick<
+  typeof Electron,
+  'app' | 'BrowserWindow' | 'ipcMain' | 'clipboard' | 'shell' | 'dialog'
+>;

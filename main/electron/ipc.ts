@@ -57,7 +57,9 @@ export function registerIpcHandlers(
     } catch (error) {
       // A synchronous sender must get a value back; null tells the preload it was refused.
       event.returnValue = null;
-      if (!(error instanceof UntrustedSenderError)) throw error;
+      // Rethrown here it would reach Electron's dispatcher, which shows an error dialog.
+      if (!(error instanceof UntrustedSenderError))
+        console.error('WS Station could not give the window its config:', error);
     }
   });
   ipcMain.handle(IpcChannel.getSettings, (event) => {

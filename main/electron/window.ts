@@ -41,18 +41,26 @@ export function createMainWindow(electron: ElectronMain, options: MainWindowOpti
   const window = new electron.BrowserWindow(windowOptions);
   const contents = window.webContents;
 
-  contents.on('will-navigate', (event, url) => {
-    if (!isOwnPage(url, options.ownPages())) event.preventDefault();
+  // event.url, not the positional url, which Electron 45 deprecates (web-contents.md).
+  contents.on('will-navigate', (event) => {
+    if (!isOwnPage(event.url, options.ownPages())) event.preventDefault();
   });
-  contents.on('will-redirect', (event, url) => {
-    if (!isOwnPage(url, options.ownPages())) event.preventDefault();
+  contents.on('will-redirect', (event) => {
+    if (!isOwnPage(event.url, options.ownPages())) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     const link = externalLink(url);
-    if (link !== null) void electron.shell.openExternal(link);
+    // openExternal rejects where no browser is set up; that must not end the main process.
+    if (link !== null) {
+      electron.shell.openExternal(link).catch((error: unknown) => {
+        console.warn(`WS Station could not open ${link} in the browser: ${String(error)}`);
+      });
+    }
     return { action: 'deny' };
   });
+  // Denying every check also leaves navigator.clipboard and fullscreen unavailable, on purpose:
+  // the page copies through the bridge, which writes the clipboard in this process.
   contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   contents.session.setPermissionCheckHandler(() => false);
   window.once('ready-to-show', () => window.show());

@@ -9,6 +9,9 @@ import type { ElectronMain } from '../../main/electron/electron-api';
 
 export class MockEvent {
   defaultPrevented = false;
+  /** Set for navigation events, where Electron 45 passes the target as event.url. */
+  constructor(readonly url = '') {}
+
   preventDefault(): void {
     this.defaultPrevented = true;
   }
@@ -40,6 +43,10 @@ export class MockWebContents extends EventEmitter {
     this.sent.push([channel, payload]);
   }
 
+  isDestroyed(): boolean {
+    return false;
+  }
+
   /** What the page's top frame would report as its URL. */
   get currentUrl(): string {
     return this.loaded.at(-1) ?? '';
@@ -62,6 +69,10 @@ export class MockBrowserWindow extends EventEmitter {
   }
 
   isMinimized(): boolean {
+    return false;
+  }
+
+  isDestroyed(): boolean {
     return false;
   }
 
@@ -154,6 +165,13 @@ export class MockApp extends EventEmitter {
     this.paths.set(name, path);
   }
 
+  exitCode: number | undefined;
+
+  /** Like Electron: ends at once, without before-quit. */
+  exit(code = 0): void {
+    this.exitCode = code;
+  }
+
   /** Like Electron: emits before-quit, and quits unless a listener prevented it. */
   quit(): void {
     this.quitCalls += 1;
@@ -169,6 +187,7 @@ export interface MockElectron {
   ipcMain: MockIpcMain;
   shell: { opened: string[]; openExternal(url: string): Promise<void> };
   clipboard: { written: string[]; writeText(text: string): Promise<void> };
+  dialog: { errors: [string, string][]; showErrorBox(title: string, content: string): void };
   /** The same object, typed as the Electron API the app takes. */
   api: ElectronMain;
 }
@@ -191,6 +210,12 @@ export function createMockElectron(userData: string, options: { gotLock?: boolea
       writeText(text: string) {
         this.written.push(text);
         return Promise.resolve();
+      },
+    },
+    dialog: {
+      errors: [] as [string, string][],
+      showErrorBox(title: string, content: string) {
+        this.errors.push([title, content]);
       },
     },
   };
