@@ -29,19 +29,21 @@ export class EscapedErrors {
 
   /**
    * Wraps a listener so that what it throws is reported instead of ending the process, and
-   * `recover` (closing the one connection concerned, say) runs after the report.
+   * `recover` (closing the one connection concerned, say) runs after the report. Both get the
+   * `this` the wrapper is called with, so one wrapped function can serve many emitters.
    */
-  guard<Args extends unknown[]>(
+  guard<This, Args extends unknown[]>(
     where: string,
-    listener: (...args: Args) => void,
-    recover?: (...args: Args) => void,
-  ): (...args: Args) => void {
-    return (...args) => {
+    listener: (this: This, ...args: Args) => void,
+    recover?: (this: This, ...args: Args) => void,
+  ): (this: This, ...args: Args) => void {
+    const report = (error: unknown) => this.report(where, error);
+    return function (this: This, ...args: Args) {
       try {
-        listener(...args);
+        listener.apply(this, args);
       } catch (error) {
-        this.report(where, error);
-        recover?.(...args);
+        report(error);
+        recover?.apply(this, args);
       }
     };
   }

@@ -19,21 +19,69 @@ export interface PeerRegistryEvents {
 
 type RetiredTraffic = Pick<StationTotals, 'messagesIn' | 'messagesOut' | 'bytesIn' | 'bytesOut' | 'ticksSkipped'>;
 
+/** Where a peer's socket keeps its Peer, so one set of listeners serves every socket. */
+const PEER = Symbol('peer');
+type PeerSocket = WebSocket & { [PEER]: Peer };
+const peerOf = (socket: WebSocket): Peer => (socket as PeerSocket)[PEER];
+
+interface SocketListeners {
+  message: (this: WebSocket, data: Buffer, isBinary: boolean) => void;
+  ping: (this: WebSocket) => void;
+  pong: (this: WebSocket) => void;
+  error: (this: WebSocket, error: Error) => void;
+  close: (this: WebSocket, code: number, reason: Buffer) => void;
+}
+
 export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
   readonly #peers = new Map<number, Peer>();
-  /** Every socket admit() took, so the station can tell a WebSocket that never became a peer. */
-  readonly #admitted = new WeakSet<WebSocket>();
   #nextId = 1;
   #ticks = 0;
   /** Traffic of peers that have left, so totals cover the station's whole lifetime. */
   readonly #retired: RetiredTraffic = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, ticksSkipped: 0 };
   readonly #rejected: Record<string, number> = {};
+  /**
+   * The listeners of every peer's socket, made once: ws calls them with the socket as `this`, so
+   * a peer costs no closures of its own (memory per peer is a benchmark target).
+   */
+  readonly #listeners: SocketListeners;
 
   constructor(
     private readonly tickMs: number,
-    private readonly escaped: EscapedErrors,
+    escaped: EscapedErrors,
   ) {
     super();
+    const retire = (peer: Peer, code: number, reason: Buffer) => {
+      this.#peers.delete(peer.id);
+      for (const key of Object.keys(this.#retired) as (keyof RetiredTraffic)[]) this.#retired[key] += peer[key];
+      this.emit('disconnect', peer, code, reason.toString());
+    };
+    const reportError = (peer: Peer, error: Error) => this.emit('peer-error', peer, error);
+    this.#listeners = {
+      // With ws's default binaryType ('nodebuffer') every message, fragmented or not, is one Buffer.
+      message: escaped.guard(
+        'a peer message',
+        function (this: WebSocket, data: Buffer, isBinary: boolean) {
+          peerOf(this).receive(data, isBinary);
+        },
+        function (this: WebSocket) {
+          this.close(CloseCode.internalError, 'Internal error');
+        },
+      ),
+      ping: function (this: WebSocket) {
+        peerOf(this).noteControlFrame();
+      },
+      pong: function (this: WebSocket) {
+        const peer = peerOf(this);
+        peer.answeredPing = true;
+        peer.noteControlFrame();
+      },
+      error: escaped.guard('a peer error', function (this: WebSocket, error: Error) {
+        reportError(peerOf(this), error);
+      }),
+      close: escaped.guard('a peer leaving', function (this: WebSocket, code: number, reason: Buffer) {
+        retire(peerOf(this), code, reason);
+      }),
+    };
   }
 
   get size(): number {
@@ -48,41 +96,21 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
   admit(socket: WebSocket, request: IncomingMessage): Peer {
     const peer = new Peer(this.#nextId++, socket, request);
     this.#peers.set(peer.id, peer);
-    this.#admitted.add(socket);
-    const { escaped } = this;
-    // With ws's default binaryType ('nodebuffer') every message, fragmented or not, is one Buffer.
-    socket.on(
-      'message',
-      escaped.guard(
-        'a peer message',
-        (data: Buffer, isBinary: boolean) => peer.receive(data, isBinary),
-        () => socket.close(CloseCode.internalError, 'Internal error'),
-      ),
-    );
-    socket.on('ping', () => peer.noteControlFrame());
-    socket.on('pong', () => {
-      peer.answeredPing = true;
-      peer.noteControlFrame();
-    });
-    socket.on(
-      'error',
-      escaped.guard('a peer error', (error: Error) => this.emit('peer-error', peer, error)),
-    );
-    socket.once(
-      'close',
-      escaped.guard('a peer leaving', (code: number, reason: Buffer) => {
-        this.#peers.delete(peer.id);
-        for (const key of Object.keys(this.#retired) as (keyof RetiredTraffic)[]) this.#retired[key] += peer[key];
-        this.emit('disconnect', peer, code, reason.toString());
-      }),
-    );
+    (socket as PeerSocket)[PEER] = peer;
+    const listeners = this.#listeners;
+    socket.on('message', listeners.message);
+    socket.on('ping', listeners.ping);
+    socket.on('pong', listeners.pong);
+    socket.on('error', listeners.error);
+    socket.once('close', listeners.close);
     peer.greet(this.tickMs);
     this.emit('connect', peer);
     return peer;
   }
 
+  /** Whether admit() took this socket: a WebSocket that never became a peer must not linger. */
   isAdmitted(socket: WebSocket): boolean {
-    return this.#admitted.has(socket);
+    return PEER in socket;
   }
 
   /** One tick for every open peer, from the one shared schedule. */
