@@ -4,9 +4,9 @@
  * installer when missing, or ELECTRON_OVERRIDE_DIST_PATH), so electron-builder never downloads
  * Electron itself. Failures are one line, not a stack of download errors.
  */
-import { build, type Configuration } from 'electron-builder';
+import { build, type AfterPackContext, type Configuration } from 'electron-builder';
 import { load } from 'js-yaml';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { electronVersion, ensureElectronBinary } from './electron-binary';
 import { makeIcons } from './make-icons';
@@ -34,7 +34,8 @@ async function main(args: string[]): Promise<void> {
       publish: 'never',
       config: {
         ...config,
-        electronDist: electron.distDir,
+        electronDist: localElectronFor(electron.distDir),
+        afterPack: removeElectronDefaultApp,
         electronVersion: electronVersion(projectRoot),
         // The test build keeps one fuse open for Playwright (see electron-builder.yml).
         electronFuses: { ...config.electronFuses, enableNodeCliInspectArguments: testBuild },
@@ -45,6 +46,29 @@ async function main(args: string[]): Promise<void> {
     const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     fail(`electron-builder failed: ${firstLine}`);
   }
+}
+
+/**
+ * The local binary is for this machine's architecture only; for another (the Intel dmg built on
+ * Apple Silicon, say) the hook answers null, and electron-builder fetches that Electron through
+ * @electron/get, Electron's own downloader, with the same mirror and cache settings. (Its unpack
+ * step takes null as "download"; the published type of the hook says string.)
+ */
+function localElectronFor(distDir: string): Configuration['electronDist'] {
+  const hook = (options: { arch: string }) => (options.arch === process.arch ? distDir : null);
+  return hook as unknown as Configuration['electronDist'];
+}
+
+/**
+ * Electron's own distribution carries default_app.asar, the demo app it runs without one; a copied
+ * local distribution keeps it (electron-builder removes it only from one it downloaded itself).
+ */
+function removeElectronDefaultApp(context: AfterPackContext): Promise<void> {
+  const found = readdirSync(context.appOutDir, { recursive: true, encoding: 'utf8' }).filter((path) =>
+    path.endsWith('default_app.asar'),
+  );
+  for (const path of found) rmSync(join(context.appOutDir, path), { force: true });
+  return Promise.resolve();
 }
 
 void main(process.argv.slice(2));
