@@ -11,6 +11,12 @@ export const TEST_ENDPOINT_PATH = `${WEBSOCKET_MOUNT_PATH}${TEST_ROUTE_PATH}`;
 /** JSON view of the running station, answered to loopback clients only. */
 export const STATUS_API_PATH = '/api/status';
 
+/**
+ * Loopback only: `?nonce=<32 hex>` is noted in-process and answered with 204, so the desktop app can
+ * tell that 127.0.0.1:PORT is its own station and not another program on the same port.
+ */
+export const STATION_PROBE_PATH = '/api/probe';
+
 /** Query parameter that carries the access token when a client cannot set headers (browsers). */
 export const TOKEN_QUERY_PARAMETER = 'token';
 

@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { IpcChannel } from '../common/ipc';
 import {
@@ -11,7 +14,7 @@ import {
   stationConfigFor,
   validateSettings,
 } from '../main/desktop/settings';
-import { StationHost } from '../main/desktop/station-host';
+import { answersOnLoopback, StationHost } from '../main/desktop/station-host';
 import { externalLink, isOwnPage } from '../main/electron/navigation';
 import { createBridge, type IpcRendererLike } from '../preload/bridge';
 import { ConfigError } from '../main/station/config';
@@ -111,6 +114,45 @@ describe('station host', () => {
     assert.equal((await inbox.next()).data.toString(), '连接成功');
     assert.match((await inbox.next(500)).data.toString(), /^[01]\.\d\d$/, 'ticks at the new 50 ms');
     socket.close();
+  });
+});
+
+describe("the window's own station, not another program on its port", () => {
+  it('tells its own station on 127.0.0.1 from another program answering there', async (t) => {
+    const host = new StationHost({ ...DEFAULT_SETTINGS, port: 0, lanAccess: true }, '1.2.3');
+    t.after(() => host.stop());
+    await host.start();
+    const station = host.station;
+    assert.ok(station);
+    assert.equal(await answersOnLoopback(station), true);
+    assert.match(host.pageUrl() ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
+
+    // Another program on 127.0.0.1 (as macOS and Windows allow beside a wildcard bind): it
+    // answers the probe, as any server would, but the nonce never reaches this station.
+    const impostor = createHttpServer((_request, response) => response.writeHead(204).end());
+    impostor.listen(0, '127.0.0.1');
+    await once(impostor, 'listening');
+    t.after(() => impostor.close());
+    const impostorPort = (impostor.address() as AddressInfo).port;
+    assert.equal(await answersOnLoopback({ ...station, port: impostorPort }), false);
+    // Nothing listening at all: not this station either.
+    impostor.close();
+    await once(impostor, 'close');
+    assert.equal(await answersOnLoopback({ ...station, port: impostorPort }), false);
+  });
+
+  it('notes each probe nonce once, and refuses a malformed one', async (t) => {
+    const host = new StationHost({ ...DEFAULT_SETTINGS, port: 0, lanAccess: false }, '1.2.3');
+    t.after(() => host.stop());
+    await host.start();
+    const station = host.station;
+    assert.ok(station);
+    const probe = (nonce: string) => fetch(`http://127.0.0.1:${station.port}/api/probe?nonce=${nonce}`);
+    assert.equal((await probe('not-hex')).status, 400);
+    const nonce = 'a'.repeat(32);
+    assert.equal((await probe(nonce)).status, 204);
+    assert.equal(station.answeredProbe(nonce), true);
+    assert.equal(station.answeredProbe(nonce), false, 'used up');
   });
 });
 

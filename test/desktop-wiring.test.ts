@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { IpcChannel } from '../common/ipc';
 import type { DesktopConfig, DesktopSettings, SettingsSaveResult } from '../common/desktop';
+import type { MenuItemConstructorOptions } from 'electron';
 import { runDesktopApp } from '../main/electron/desktop-app';
+import { applicationMenuTemplate } from '../main/electron/menu';
 import { UntrustedSenderError } from '../main/electron/ipc';
 import { closed, openClient } from './helpers/client';
 import { createMockElectron, MockBrowserWindow, MockEvent, type MockElectron } from './helpers/mock-electron';
@@ -103,6 +105,24 @@ describe('desktop main process (mocked electron)', () => {
     open({ url: 'https://example.com/' });
     await waitFor('the warning', () => warned.mock.callCount() === 1);
     assert.match(String(warned.mock.calls[0]?.arguments[0]), /could not open https:\/\/example\.com\/ in the browser/);
+  });
+
+  it('sets its own menu: About with the version, developer tools only when not packaged', async (t) => {
+    const app = await startApp(t);
+    assert.deepEqual(app.electron.app.aboutPanel, { applicationName: 'WS Station', applicationVersion: '9.9.9' });
+    const roles = (items: MenuItemConstructorOptions[]): string[] =>
+      items.flatMap((item) => [
+        ...(item.role === undefined ? [] : [item.role]),
+        ...(Array.isArray(item.submenu) ? roles(item.submenu) : []),
+      ]);
+    const shown = (app.electron.Menu.application as { template: MenuItemConstructorOptions[] }).template;
+    assert.ok(roles(shown).includes('toggleDevTools'), 'unpackaged (npm start): developer tools');
+    for (const platform of ['linux', 'win32', 'darwin'] as const) {
+      const packaged = roles(applicationMenuTemplate({ platform, packaged: true }));
+      assert.ok(!packaged.includes('toggleDevTools'), `${platform}: no developer tools in the installed app`);
+      assert.ok(packaged.includes(platform === 'darwin' ? 'appMenu' : 'about'), `${platform}: About`);
+      assert.ok(packaged.includes(platform === 'darwin' ? 'appMenu' : 'quit'), `${platform}: Quit`);
+    }
   });
 
   it('denies every permission request', async (t) => {

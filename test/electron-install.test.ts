@@ -151,6 +151,24 @@ describe("fetching Electron's binary with Electron's installer", () => {
   );
 });
 
+describe('npm start where Linux forbids the sandbox', () => {
+  it(
+    "recognises Electron's SUID sandbox abort and says in one line how to allow it (STAND-IN)",
+    { skip: process.platform === 'linux' ? false : 'the abort and its remedy are Linux only' },
+    async (t) => {
+      const root = copyProjectWithoutElectronBinary(t);
+      const mirror = await startElectronMirror(t, ELECTRON_VERSION, 'sandbox-abort');
+      const result = await runInCopy(t, root, mirror, ['dist/tools/start-desktop.js'], { DISPLAY: ':0' });
+      assert.equal(result.status, 1, result.output);
+      const lastLine = result.stderr.trim().split('\n').at(-1) ?? '';
+      assert.match(lastLine, /^WS Station cannot open its window: this Linux does not let Electron start its sandbox/);
+      const sandbox = join(root, 'node_modules', 'electron', 'dist', 'chrome-sandbox');
+      assert.ok(lastLine.includes(`sudo chown root:root "${sandbox}" && sudo chmod 4755 "${sandbox}"`), lastLine);
+      assert.match(lastLine, /npm run serve$/);
+    },
+  );
+});
+
 describe('the public workflow', () => {
   interface Step {
     run?: string;

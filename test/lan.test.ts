@@ -87,9 +87,13 @@ describe('a peer on the LAN', { skip: unavailable ?? false }, () => {
     assert.equal(station.peers.size, 1, 'only the page with the token is connected');
   });
 
-  it('cannot read the status API, which answers this computer only', async () => {
-    const result = await peer({ kind: 'http', url: `http://${lan.stationAddress}:${station.port}/api/status` });
-    assert.equal(result.status, 403);
-    assert.match(String(result.body), /this computer only/);
+  it('cannot read the status API or send probes, which answer this computer only', async () => {
+    const nonce = 'b'.repeat(32);
+    for (const path of ['/api/status', `/api/probe?nonce=${nonce}`]) {
+      const result = await peer({ kind: 'http', url: `http://${lan.stationAddress}:${station.port}${path}` });
+      assert.equal(result.status, 403, path);
+      assert.match(String(result.body), /this computer only/);
+    }
+    assert.equal(station.answeredProbe(nonce), false);
   });
 });

@@ -2,7 +2,8 @@
  * The desktop app's station: started from the settings, restarted when they change, reported to
  * the window. Plain Node (no electron), so it is tested for real.
  */
-import { JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH } from '../../common/protocol';
+import { randomBytes } from 'node:crypto';
+import { JSON_SUBPROTOCOL, STATION_PROBE_PATH, TEST_ENDPOINT_PATH } from '../../common/protocol';
 import type { DesktopConfig, DesktopSettings, DesktopStatus, SettingsSaveResult } from '../../common/desktop';
 import { isLoopbackAddress, stationUrl } from '../station/addresses';
 import { ConfigError } from '../station/config';
@@ -16,10 +17,14 @@ const LOOPBACK = '127.0.0.1';
 const STATUS_INTERVAL_MS = 1000;
 /** How long connects and disconnects are gathered into one status update. */
 const STATUS_COALESCE_MS = 50;
+/** How long the probe of the station's own loopback page may take. */
+const PROBE_TIMEOUT_MS = 3000;
 
 export class StationHost {
   #station: Station | undefined;
   #error: string | null = null;
+  /** Whether 127.0.0.1 on the station's port is this station, so the window may show it. */
+  #ownsLoopbackPage = false;
   readonly #listeners = new Set<(status: DesktopStatus) => void>();
   #ticker: NodeJS.Timeout | undefined;
   #notifyQueued = false;
@@ -42,9 +47,15 @@ export class StationHost {
   /** Starts the station; a port in use is kept as the error to show, not thrown. */
   async start(): Promise<void> {
     try {
-      this.#station = await startStation(stationConfigFor(this.settings));
-      this.#station.peers.on('connect', this.#notifySoon).on('disconnect', this.#notifySoon);
-      this.#error = null;
+      const station = await startStation(stationConfigFor(this.settings));
+      this.#station = station;
+      station.peers.on('connect', this.#notifySoon).on('disconnect', this.#notifySoon);
+      this.#ownsLoopbackPage = await answersOnLoopback(station);
+      // The station still serves the LAN; the window only refuses to show (and trust) another program.
+      this.#error = this.#ownsLoopbackPage
+        ? null
+        : `Another program answers on ${LOOPBACK}:${station.port}, so this window will not show it. ` +
+          'Choose another port in Settings.';
     } catch (error) {
       if (!(error instanceof ListenError)) throw error;
       this.#station = undefined;
@@ -83,9 +94,12 @@ export class StationHost {
     return { ok: false, setting: 'port', message };
   }
 
-  /** The page the window shows: this station's own, on loopback (null when it is not running). */
+  /**
+   * The page the window shows: this station's own, on loopback; null when it is not running or
+   * when another program answers there instead.
+   */
   pageUrl(): string | null {
-    return this.#station ? stationUrl('http', LOOPBACK, this.#station.port, '/') : null;
+    return this.#station && this.#ownsLoopbackPage ? stationUrl('http', LOOPBACK, this.#station.port, '/') : null;
   }
 
   config(): DesktopConfig {
@@ -95,7 +109,8 @@ export class StationHost {
     const lan = (scheme: 'ws' | 'http', path: string) =>
       station ? lanAddresses.map((address) => stationUrl(scheme, address, station.port, path, token)) : [];
     return {
-      websocketUrl: station ? stationUrl('ws', LOOPBACK, station.port, TEST_ENDPOINT_PATH) : '',
+      websocketUrl:
+        station && this.#ownsLoopbackPage ? stationUrl('ws', LOOPBACK, station.port, TEST_ENDPOINT_PATH) : '',
       subprotocol: JSON_SUBPROTOCOL,
       language: this.settings.language,
       lanUrls: lan('ws', TEST_ENDPOINT_PATH),
@@ -143,4 +158,20 @@ export class StationHost {
       this.#notify();
     }, STATUS_COALESCE_MS);
   };
+}
+
+/**
+ * Whether http://127.0.0.1:PORT/ reaches this very station: a fresh nonce sent there must arrive
+ * in this process. Another program holding that address (possible beside a wildcard bind on macOS
+ * and Windows) never passes it on, so it is never shown the window's settings or token.
+ */
+export async function answersOnLoopback(station: Station): Promise<boolean> {
+  const nonce = randomBytes(16).toString('hex');
+  try {
+    const url = stationUrl('http', LOOPBACK, station.port, `${STATION_PROBE_PATH}?nonce=${nonce}`);
+    await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+  } catch {
+    // Nothing answered: not this station either (it always answers its own loopback).
+  }
+  return station.answeredProbe(nonce);
 }

@@ -12,6 +12,7 @@ import { loadSettings, saveSettings } from '../desktop/settings';
 import { StationHost } from '../desktop/station-host';
 import type { ElectronMain } from './electron-api';
 import { registerIpcHandlers } from './ipc';
+import { applicationMenuTemplate } from './menu';
 import { createMainWindow } from './window';
 
 export interface DesktopAppOptions {
@@ -145,6 +146,12 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
         const contents = window && !window.isDestroyed() ? window.webContents : undefined;
         if (contents && !contents.isDestroyed()) contents.send(IpcChannel.status, status);
       });
+      app.setAboutPanelOptions({ applicationName: APP_NAME, applicationVersion: options.appVersion });
+      electron.Menu.setApplicationMenu(
+        electron.Menu.buildFromTemplate(
+          applicationMenuTemplate({ platform: options.platform, packaged: app.isPackaged }),
+        ),
+      );
       ready = true;
       if (!window) openWindow();
     })

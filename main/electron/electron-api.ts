@@ -6,5 +6,5 @@ import type * as Electron from 'electron';
 
 export type ElectronMain = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'ipcMain' | 'clipboard' | 'shell' | 'dialog'
+  'app' | 'BrowserWindow' | 'ipcMain' | 'clipboard' | 'shell' | 'dialog' | 'Menu'
 >;

@@ -6,13 +6,13 @@
 import express from 'express';
 import expressWs from 'express-ws';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { CloseCode, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, WEBSOCKET_MOUNT_PATH } from '../../common/protocol';
 import type { StationStatus } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
-import { reachableAddresses, stationUrl } from './addresses';
+import { isWildcardHost, reachableAddresses, stationUrl } from './addresses';
 import { LIMITS, type StationConfig } from './config';
 import { createClientRouter } from './client-route';
 import { EscapedErrors } from './escaped-errors';
@@ -27,6 +27,8 @@ import { createStatusRouter } from './status-api';
 import { startTicker } from './ticker';
 import { createWebSocketRouter, websocketPaths } from './websocket-router';
 
+const LOOPBACK_IPV4 = '127.0.0.1';
+
 export interface Station {
   readonly config: StationConfig;
   /** The address the server is bound to (a wildcard such as 0.0.0.0 when serving the LAN). */
@@ -39,6 +41,8 @@ export interface Station {
   /** ws:// URL of the test endpoint at each address. */
   websocketUrls(): string[];
   status(): StationStatus;
+  /** Whether a probe with this nonce reached this station (each nonce answers once). */
+  answeredProbe(nonce: string): boolean;
   /** Sends every peer 1001 (going away), stops serving, and resolves when all is closed. */
   close(): Promise<void>;
 }
@@ -110,7 +114,16 @@ export async function startStation(config: StationConfig): Promise<Station> {
       ),
     ),
   );
-  app.use(createStatusRouter(() => station.status()));
+  // The few probes the desktop app is checking right now; a flood of them keeps only the newest.
+  const probes = new Set<string>();
+  const noteProbe = (nonce: string) => {
+    probes.add(nonce);
+    for (const oldest of probes) {
+      if (probes.size <= MAX_PENDING_PROBES) break;
+      probes.delete(oldest);
+    }
+  };
+  app.use(createStatusRouter(() => station.status(), noteProbe));
   app.use(createClientRouter());
   app.use(createNotFoundHandler());
   app.use(createErrorHandler(escaped));
@@ -127,6 +140,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
 
   await listen(server, config.port, config.host);
   const { address: boundAddress, port } = server.address() as AddressInfo;
+  const loopbackGuard = await holdLoopback(server, boundAddress, port);
 
   let closing: Promise<void> | undefined;
   const rules: HandshakeRules = {
@@ -208,8 +222,10 @@ export async function startStation(config: StationConfig): Promise<Station> {
       internalErrors: escaped.count,
       peers: peers.list(),
     }),
+    answeredProbe: (nonce) => probes.delete(nonce),
     close: () => {
       closing ??= (async () => {
+        loopbackGuard?.close();
         stopTicker();
         stopHeartbeat();
         stopMemoryWatch();
@@ -227,6 +243,24 @@ export async function startStation(config: StationConfig): Promise<Station> {
     },
   };
   return station;
+}
+
+const MAX_PENDING_PROBES = 16;
+
+/**
+ * A station on every network also holds 127.0.0.1 on its port, where the OS lets one process
+ * take that more specific address beside another's wildcard (macOS, Windows): then no other
+ * program can answer the desktop window's http://127.0.0.1:PORT/ in the station's place.
+ * Linux refuses both binds (EADDRINUSE), which is the same protection; when another program
+ * holds it already, the desktop app's probe finds out. Connections are handed to the server.
+ */
+async function holdLoopback(server: Server, boundAddress: string, port: number): Promise<NetServer | undefined> {
+  if (!isWildcardHost(boundAddress)) return undefined;
+  const guard = createNetServer((connection) => server.emit('connection', connection));
+  return new Promise((resolve) => {
+    guard.once('error', () => resolve(undefined));
+    guard.listen(port, LOOPBACK_IPV4, () => resolve(guard));
+  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

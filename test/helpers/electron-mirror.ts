@@ -13,6 +13,10 @@ import { crc32 } from 'node:zlib';
 
 export const STAND_IN_BANNER = 'STAND-IN for Electron (not Electron), started with:';
 
+/** Chromium's words when Linux forbids its user-namespace sandbox; the sandbox-abort stand-in prints them. */
+export const SUID_SANDBOX_ABORT =
+  "The SUID sandbox helper binary was found, but is not configured correctly. Rather than run without sandboxing I'm aborting now.";
+
 export interface ElectronMirror {
   /** The value for ELECTRON_MIRROR. */
   url: string;
@@ -33,13 +37,18 @@ const EXECUTABLE_IN_ZIP: Partial<Record<NodeJS.Platform, string>> = {
 export async function startElectronMirror(
   t: TestContext,
   version: string,
-  serve: 'stand-in' | 'nothing',
+  serve: 'stand-in' | 'sandbox-abort' | 'nothing',
 ): Promise<ElectronMirror> {
   const zipName = `electron-v${version}-${process.platform}-${process.arch}.zip`;
   const executable = EXECUTABLE_IN_ZIP[process.platform];
   if (executable === undefined) throw new Error(`no stand-in executable for ${process.platform}`);
+  // The sandbox-abort stand-in fails the way Electron does where Ubuntu restricts user namespaces.
+  const script =
+    serve === 'sandbox-abort'
+      ? `#!/bin/sh\necho "FATAL:setuid_sandbox_host.cc(163)] ${SUID_SANDBOX_ABORT}" >&2\nexit 133\n`
+      : `#!/bin/sh\necho "${STAND_IN_BANNER} $*"\n`;
   const zip = storedZip([
-    { name: executable, mode: 0o755, data: Buffer.from(`#!/bin/sh\necho "${STAND_IN_BANNER} $*"\n`) },
+    { name: executable, mode: 0o755, data: Buffer.from(script) },
     { name: 'version', mode: 0o644, data: Buffer.from(`v${version}`) },
   ]);
   const sums = `${createHash('sha256').update(zip).digest('hex')} *${zipName}\n`;
@@ -47,9 +56,9 @@ export async function startElectronMirror(
   const server = createServer((request, response) => {
     const path = request.url ?? '';
     requests.push(path);
-    if (serve === 'stand-in' && path.endsWith(`/${zipName}`)) {
+    if (serve !== 'nothing' && path.endsWith(`/${zipName}`)) {
       response.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': zip.length }).end(zip);
-    } else if (serve === 'stand-in' && path.endsWith('/SHASUMS256.txt')) {
+    } else if (serve !== 'nothing' && path.endsWith('/SHASUMS256.txt')) {
       response.writeHead(200, { 'Content-Type': 'text/plain' }).end(sums);
     } else {
       response.writeHead(404).end();

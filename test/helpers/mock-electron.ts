@@ -166,6 +166,12 @@ export class MockApp extends EventEmitter {
   }
 
   exitCode: number | undefined;
+  isPackaged = false;
+  aboutPanel: Record<string, unknown> | undefined;
+
+  setAboutPanelOptions(options: Record<string, unknown>): void {
+    this.aboutPanel = options;
+  }
 
   /** Like Electron: ends at once, without before-quit. */
   exit(code = 0): void {
@@ -188,6 +194,11 @@ export interface MockElectron {
   shell: { opened: string[]; openExternal(url: string): Promise<void> };
   clipboard: { written: string[]; writeText(text: string): Promise<void> };
   dialog: { errors: [string, string][]; showErrorBox(title: string, content: string): void };
+  Menu: {
+    application: unknown;
+    buildFromTemplate(template: unknown): unknown;
+    setApplicationMenu(menu: unknown): void;
+  };
   /** The same object, typed as the Electron API the app takes. */
   api: ElectronMain;
 }
@@ -210,6 +221,13 @@ export function createMockElectron(userData: string, options: { gotLock?: boolea
       writeText(text: string) {
         this.written.push(text);
         return Promise.resolve();
+      },
+    },
+    Menu: {
+      application: undefined as unknown,
+      buildFromTemplate: (template: unknown) => ({ template }),
+      setApplicationMenu(menu: unknown) {
+        this.application = menu;
       },
     },
     dialog: {
