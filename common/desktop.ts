@@ -8,6 +8,9 @@ export interface DesktopSettings {
   /** true: every network (0.0.0.0); false: this computer only (127.0.0.1). */
   lanAccess: boolean;
   tickMs: number;
+  /** Per other computer: connections open at once, and of those not yet WebSockets. */
+  maxConnectionsPerAddress: number;
+  maxPendingPerAddress: number;
   tokenEnabled: boolean;
   /** Kept while the token is off, so turning it on again restores it. */
   token: string | null;

@@ -32,6 +32,13 @@ export interface StationTotals {
   accepted: number;
   /** Handshakes refused since the station started, by HTTP status. */
   rejected: Record<string, number>;
+  /**
+   * TCP connections dropped on arrival because their address was over a limit: too many open
+   * (`open-per-address`) or too many not yet WebSockets (`pending-per-address`).
+   */
+  refusedConnections: Record<string, number>;
+  /** Times an address was locked out after a run of wrong tokens. */
+  tokenLockouts: number;
   /** Ticks sent by the shared schedule (one per interval, whatever the number of peers). */
   ticks: number;
   messagesIn: number;
@@ -52,6 +59,10 @@ export interface StationInfo {
   startedAt: string;
   tickMs: number;
   tokenRequired: boolean;
+  /** Peers at once: the setting, or less when the open-files limit cannot hold that many. */
+  maxPeers: number;
+  /** Files (sockets included) this process may open, where the OS tells; null where not known. */
+  openFilesLimit: number | null;
 }
 
 /** What peers make the station hold, against its budget (measured a few times a second). */

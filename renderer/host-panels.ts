@@ -7,7 +7,7 @@ import type { StationBridge } from '../common/client-config';
 import type { DesktopSettings, DesktopStatus } from '../common/desktop';
 import type { PeerSnapshot } from '../common/station-status';
 import { byId } from './dom';
-import { isLanguage, type Translate } from './i18n';
+import { isLanguage, isMessageKey, type MessageKey, type Translate } from './i18n';
 
 const element = (id: string) => byId(id, HTMLElement);
 const input = (id: string) => byId(id, HTMLInputElement);
@@ -105,7 +105,24 @@ export class HostPanels {
     qr.setAttribute('aria-label', firstPage ?? '');
   }
 
+  /** What was refused and why, so a person notices an attack on the LAN. */
+  #renderRefusals(): void {
+    const totals = this.#status?.running ? this.#status.status.totals : undefined;
+    const byReason = { ...totals?.rejected, ...totals?.refusedConnections };
+    const parts = Object.entries(byReason)
+      .filter(([, count]) => count > 0)
+      .map(([reason, count]) => this.#t(refusalKey(reason), { count, reason }));
+    const lockouts = totals?.tokenLockouts ?? 0;
+    element('refusals').textContent = [
+      parts.length > 0 ? this.#t('refusals', { list: parts.join(', ') }) : this.#t('refusalsNone'),
+      lockouts > 0 ? this.#t('tokenLockouts', { count: lockouts }) : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+  }
+
   #renderPeers(): void {
+    this.#renderRefusals();
     const count = this.#peers.length;
     element('tab-peers').textContent = this.#t('peers', { count });
     document.title = this.#t('windowTitle', { count });
@@ -144,6 +161,8 @@ export class HostPanels {
     input('setting-port').value = String(settings.port);
     input('setting-lan').checked = settings.lanAccess;
     input('setting-tick-ms').value = String(settings.tickMs);
+    input('setting-max-connections').value = String(settings.maxConnectionsPerAddress);
+    input('setting-max-pending').value = String(settings.maxPendingPerAddress);
     input('setting-deflate').checked = settings.deflate;
     input('setting-token-enabled').checked = settings.tokenEnabled;
     input('setting-token').value = settings.token ?? '';
@@ -159,6 +178,8 @@ export class HostPanels {
       port: Number(input('setting-port').value),
       lanAccess: input('setting-lan').checked,
       tickMs: Number(input('setting-tick-ms').value),
+      maxConnectionsPerAddress: Number(input('setting-max-connections').value),
+      maxPendingPerAddress: Number(input('setting-max-pending').value),
       deflate: input('setting-deflate').checked,
       tokenEnabled: input('setting-token-enabled').checked,
       token: token === '' ? null : token,
@@ -172,6 +193,12 @@ export class HostPanels {
       : this.#t('notApplied', { message: outcome.message });
     if (outcome.ok) this.#settings = outcome.settings;
   }
+}
+
+/** The message for a refusal reason: an HTTP status or a per-address limit. */
+function refusalKey(reason: string): MessageKey {
+  const key = /^\d+$/.test(reason) ? `refusal${reason}` : `refusal${reason[0]?.toUpperCase() ?? ''}${reason.slice(1)}`;
+  return isMessageKey(key) ? key : 'refusalOther';
 }
 
 /** 24 URL-safe characters from the browser's CSPRNG, like the station's own generated tokens. */

@@ -82,6 +82,22 @@ const en = {
   peerOut: 'Out (msgs / bytes)',
   peerSkipped: 'Ticks skipped',
   noPeers: 'No peers are connected.',
+  refusalsNone: 'No connection has been refused.',
+  refusals: 'Refused since the station started: {list}.',
+  tokenLockouts: '{count} time(s) an address was locked out after wrong tokens.',
+  refusal400: '{count} malformed handshakes',
+  refusal401: '{count} without the right token',
+  refusal403: '{count} from pages of other sites',
+  refusal404: '{count} for other paths',
+  refusal405: '{count} not GET',
+  refusal426: '{count} with an unsupported version',
+  refusal429: '{count} locked out after wrong tokens',
+  refusal503: '{count} while full',
+  'refusalOpen-per-address': '{count} over one address’s connection limit',
+  'refusalPending-per-address': '{count} over one address’s limit of connections not yet WebSockets',
+  refusalOther: '{count} for another reason ({reason})',
+  settingMaxConnections: 'Connections one other computer may open',
+  settingMaxPending: 'Of those, not yet WebSockets (handshakes, page loads)',
   settingPort: 'Port (0 picks any free port)',
   settingLan: 'Reachable from the LAN (otherwise this computer only)',
   settingTickMs: 'Milliseconds between ticks',
@@ -182,6 +198,22 @@ const zhCN: Record<MessageKey, string> = {
   peerOut: '发出（条 / 字节）',
   peerSkipped: '跳过的定时数据',
   noPeers: '当前没有客户端连接。',
+  refusalsNone: '尚未拒绝任何连接。',
+  refusals: '自站点启动以来已拒绝：{list}。',
+  tokenLockouts: '有 {count} 次因令牌错误过多而暂时封锁某个地址。',
+  refusal400: '{count} 个格式错误的握手',
+  refusal401: '{count} 个没有正确令牌',
+  refusal403: '{count} 个来自其他网站的页面',
+  refusal404: '{count} 个请求其他路径',
+  refusal405: '{count} 个不是 GET',
+  refusal426: '{count} 个协议版本不受支持',
+  refusal429: '{count} 个因令牌错误过多被封锁',
+  refusal503: '{count} 个因已满被拒绝',
+  'refusalOpen-per-address': '{count} 个超过单个地址的连接上限',
+  'refusalPending-per-address': '{count} 个超过单个地址未完成握手连接的上限',
+  refusalOther: '{count} 个因其他原因（{reason}）',
+  settingMaxConnections: '每台其他计算机可打开的连接数',
+  settingMaxPending: '其中尚未成为 WebSocket 的（握手、页面加载）',
   settingPort: '端口（0 表示任意空闲端口）',
   settingLan: '允许局域网访问（否则仅本机）',
   settingTickMs: '定时数据间隔（毫秒）',
@@ -213,6 +245,10 @@ export function pickLanguage(preferred: readonly string[]): Language {
 
 export function isLanguage(value: unknown): value is Language {
   return LANGUAGES.some((language) => language === value);
+}
+
+export function isMessageKey(key: string): key is MessageKey {
+  return key in en;
 }
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;

@@ -1,10 +1,11 @@
 /** The headless command as a person runs it: flags, the ready banner, peer logs, errors and signals. */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { runToExit, startCli } from './helpers/cli';
 import { closed, openClient } from './helpers/client';
+import { rawUpgrade } from './helpers/raw-websocket';
 
 describe('ws-station (headless command)', () => {
   it('--help describes every setting and exits 0', () => {
@@ -17,6 +18,9 @@ describe('ws-station (headless command)', () => {
       '--max-payload',
       '--heartbeat-ms',
       '--max-peers',
+      '--max-connections-per-address',
+      '--max-pending-per-address',
+      '--token-lockout-ms',
       '--memory-budget',
       '--message-deadline-ms',
       '--deflate',
@@ -95,6 +99,48 @@ describe('ws-station (headless command)', () => {
     const [, token] = await cli.waitForOutput(/Access token \(required from other machines\): (\S+)/);
     assert.match(token ?? '', /^[A-Za-z0-9_-]{24}$/);
   });
+
+  it('logs refusals once a second by reason, not once per connection', async (t) => {
+    const cli = startCli(t, ['--host', '127.0.0.1', '--port', '0', '--quiet']);
+    const [url = ''] = await cli.waitForOutput(/ws:\/\/127\.0\.0\.1:\d+\/websocket\/test/);
+    const port = Number(new URL(url).port);
+    await Promise.all(Array.from({ length: 50 }, () => rawUpgrade(port, '/nowhere')));
+    await Promise.all(
+      Array.from({ length: 5 }, () => rawUpgrade(port, '/websocket/test', { 'Sec-WebSocket-Version': '8' })),
+    );
+    await cli.waitForOutput(/! refused .*50 × no such endpoint/);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const lines = cli
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('! refused'));
+    assert.ok(lines.length <= 2, `a line a second at most:\n${lines.join('\n')}`);
+    assert.match(lines.join('\n'), /5 × unsupported version/);
+  });
+
+  it(
+    'says when it runs out of file descriptors, once, keeps its peers, and accepts again after',
+    { skip: process.platform === 'linux' ? false : 'the limit is lowered with util-linux prlimit' },
+    async (t) => {
+      const cli = startCli(t, ['--host', '127.0.0.1', '--port', '0', '--quiet'], ['prlimit', '--nofile=100:100']);
+      const [url = ''] = await cli.waitForOutput(/ws:\/\/127\.0\.0\.1:\d+\/websocket\/test/);
+      // The limit is told at start, with the peers it leaves room for.
+      await cli.waitForOutput(/At most 36 peers: this process may open 100 files \(raise it with ulimit -n/);
+      const peer = await openClient(url);
+      const port = Number(new URL(url).port);
+      const hogs = Array.from({ length: 150 }, () => connect(port, '127.0.0.1').on('error', () => undefined));
+      await cli.waitForOutput(/! out of file descriptors \(EMFILE\): new connections are refused until some close/);
+      peer.socket.send('still here');
+      await peer.inbox.nextMatching((m) => m.data.toString() === 'still here');
+      for (const hog of hogs) hog.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const after = await openClient(url);
+      assert.equal((await after.inbox.next()).data.toString(), '连接成功', 'accepting again');
+      assert.equal(cli.output().match(/out of file descriptors/g)?.length, 1, 'said once for the burst');
+      after.socket.close();
+      peer.socket.close();
+    },
+  );
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`on ${signal} closes every peer with 1001 and exits 0 within 2 s`, async (t) => {

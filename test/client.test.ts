@@ -371,6 +371,22 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
     const cells = await page.locator('#peers-body tr').first().locator('td').allTextContents();
     assert.equal(cells[1], `127.0.0.1:${station.peers.list()[0]?.remotePort}`);
     assert.equal(cells[2], `http://127.0.0.1:${station.port}`);
+    await page.locator('#refusals', { hasText: 'No connection has been refused.' }).waitFor({ timeout: WAIT_MS });
+    // Refusals by reason, as an attack from the LAN would leave them.
+    const attacked = station.status();
+    attacked.totals.rejected = { '401': 12, '429': 3 };
+    attacked.totals.refusedConnections = { 'pending-per-address': 168 };
+    attacked.totals.tokenLockouts = 1;
+    await page.evaluate(`window.__pushStatus(${JSON.stringify({ running: true, status: attacked })})`);
+    await page
+      .locator('#refusals', {
+        hasText:
+          'Refused since the station started: 12 without the right token, 3 locked out after wrong tokens, ' +
+          '168 over one address’s limit of connections not yet WebSockets. ' +
+          '1 time(s) an address was locked out after wrong tokens.',
+      })
+      .waitFor({ timeout: WAIT_MS });
+    await screenshot(page, 'client-desktop-peers');
     await page.locator('#tab-share').click();
     await screenshot(page, 'client-desktop-share');
   });
@@ -390,6 +406,8 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
     assert.equal(await page.locator('#setting-port').inputValue(), '3000');
     await page.locator('#setting-port').fill('4000');
     await page.locator('#setting-tick-ms').fill('500');
+    assert.equal(await page.locator('#setting-max-connections').inputValue(), '1000');
+    await page.locator('#setting-max-pending').fill('16');
     await page.locator('#generate-token').click();
     await page.locator('#apply-settings').click();
     await page.locator('#settings-result', { hasText: 'Not applied: Port 3000 is already in use' }).waitFor({
@@ -398,6 +416,8 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
     const [[, sent]] = (await bridgeCalls(page, 'saveSettings')) as [[string, Record<string, unknown>]];
     assert.equal(sent.port, 4000);
     assert.equal(sent.tickMs, 500);
+    assert.equal(sent.maxPendingPerAddress, 16);
+    assert.equal(sent.maxConnectionsPerAddress, 1000);
     assert.equal(sent.tokenEnabled, true);
     assert.match(String(sent.token), /^[A-Za-z0-9_-]{24}$/);
     await screenshot(page, 'client-desktop-settings');

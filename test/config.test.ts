@@ -15,6 +15,9 @@ describe('station config', () => {
         maxPayload: 1024 * 1024,
         heartbeatMs: 30_000,
         maxPeers: 10_000,
+        maxConnectionsPerAddress: 1000,
+        maxPendingPerAddress: 64,
+        tokenLockoutMs: 60_000,
         // An eighth of the computer's memory in whole MiB, at most 1 GiB.
         memoryBudget: Math.min(2 ** 30, Math.floor(totalmem() / 8 / 2 ** 20) * 2 ** 20),
         messageDeadlineMs: 30_000,

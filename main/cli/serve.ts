@@ -10,6 +10,7 @@ import {
   ConfigError,
   DEFAULT_CONFIG,
   generateToken,
+  LIMITS,
   parseStationConfig,
   type SettingName,
   type StationConfigInput,
@@ -27,6 +28,9 @@ const FLAG_OF: Partial<Record<string, string>> = {
   maxPayload: '--max-payload',
   heartbeatMs: '--heartbeat-ms',
   maxPeers: '--max-peers',
+  maxConnectionsPerAddress: '--max-connections-per-address',
+  maxPendingPerAddress: '--max-pending-per-address',
+  tokenLockoutMs: '--token-lockout-ms',
   memoryBudget: '--memory-budget',
   messageDeadlineMs: '--message-deadline-ms',
   deflate: '--deflate',
@@ -41,6 +45,9 @@ interface ServeOptions {
   maxPayload?: string;
   heartbeatMs?: string;
   maxPeers?: string;
+  maxConnectionsPerAddress?: string;
+  maxPendingPerAddress?: string;
+  tokenLockoutMs?: string;
   memoryBudget?: string;
   messageDeadlineMs?: string;
   deflate?: boolean;
@@ -69,6 +76,18 @@ function buildProgram(): Command {
     .option('--heartbeat-ms <ms>', `ping interval; a peer that misses its pong is dropped (default ${d.heartbeatMs})`)
     .option('--max-peers <count>', `peers at once; the next handshake gets 503 (default ${d.maxPeers})`)
     .option(
+      '--max-connections-per-address <count>',
+      `connections one other computer may have open; more are dropped on arrival (default ${d.maxConnectionsPerAddress})`,
+    )
+    .option(
+      '--max-pending-per-address <count>',
+      `connections one other computer may have that are not yet WebSockets (default ${d.maxPendingPerAddress})`,
+    )
+    .option(
+      '--token-lockout-ms <ms>',
+      `after ${LIMITS.tokenFailuresBeforeLockout} wrong tokens, how long that address gets 429 (default ${d.tokenLockoutMs})`,
+    )
+    .option(
       '--memory-budget <bytes>',
       `memory for output queued to peers and messages being received, all peers together; over it the largest holders are closed with 1008 (default ${d.memoryBudget}: an eighth of this computer's memory, at most 1 GiB)`,
     )
@@ -96,6 +115,9 @@ function toConfigInput(options: ServeOptions): StationConfigInput {
     maxPayload: options.maxPayload,
     heartbeatMs: options.heartbeatMs,
     maxPeers: options.maxPeers,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress,
+    maxPendingPerAddress: options.maxPendingPerAddress,
+    tokenLockoutMs: options.tokenLockoutMs,
     memoryBudget: options.memoryBudget,
     messageDeadlineMs: options.messageDeadlineMs,
     deflate: options.deflate,
@@ -114,6 +136,12 @@ function printReady(station: Station): void {
   }
   lines.push(`Plain text as in the seed; offer the subprotocol ${JSON_SUBPROTOCOL} for JSON messages.`);
   if (token !== null) lines.push(`Access token (required from other machines): ${token}`);
+  const { maxPeers, openFilesLimit } = station.status().station;
+  if (maxPeers < station.config.maxPeers) {
+    lines.push(
+      `At most ${maxPeers} peers: this process may open ${openFilesLimit ?? '?'} files (raise it with ulimit -n to allow --max-peers ${station.config.maxPeers}).`,
+    );
+  }
   const loopback = station.addresses().find(isLoopbackAddress);
   if (loopback !== undefined) {
     lines.push(`Status: ${stationUrl('http', loopback, station.port, STATUS_API_PATH)} (this computer only)`);
@@ -141,6 +169,54 @@ function logPeers(station: Station): void {
   });
   station.peers.on('peer-error', (peer, error) => {
     console.log(`${time()} ! peer ${peer.id} ${urlHost(peer.remoteAddress)}: ${error.message}`);
+  });
+}
+
+/** What each refusal means, in the words of the log. */
+const REFUSAL_WORDS: Record<string, string> = {
+  '400': 'malformed handshake',
+  '401': 'no or wrong token',
+  '403': 'origin not allowed',
+  '404': 'no such endpoint',
+  '405': 'not GET',
+  '426': 'unsupported version',
+  '429': 'locked out after wrong tokens',
+  '503': 'station full',
+  'open-per-address': 'too many connections from one address',
+  'pending-per-address': 'too many connections from one address not yet WebSockets',
+};
+
+/**
+ * Refusals, once a second at most and only when there were some: an attack of thousands of
+ * connections is a few lines, not thousands. Token lockouts and running out of descriptors are
+ * said when they start.
+ */
+function logRefusals(station: Station): void {
+  const time = () => new Date().toISOString().slice(11, 19);
+  const counts = () => {
+    const { rejected, refusedConnections } = station.status().totals;
+    return { ...rejected, ...refusedConnections };
+  };
+  let previous = counts();
+  setInterval(() => {
+    const now = counts();
+    const parts = Object.entries(now)
+      .map(([reason, count]) => [reason, count - (previous[reason] ?? 0)] as const)
+      .filter(([, delta]) => delta > 0)
+      .map(([reason, delta]) => `${delta} × ${REFUSAL_WORDS[reason] ?? reason}`);
+    previous = now;
+    if (parts.length > 0) console.log(`${time()} ! refused ${parts.join(', ')}`);
+  }, 1000).unref();
+  station.events.on('token-lockout', (address, lockoutMs) => {
+    console.log(
+      `${time()} ! ${urlHost(address)} sent ${LIMITS.tokenFailuresBeforeLockout} wrong tokens: refused for ${lockoutMs / 1000} s (429)`,
+    );
+  });
+  station.events.on('descriptors-exhausted', (code) => {
+    console.log(
+      `${time()} ! out of file descriptors (${code}): new connections are refused until some close; ` +
+        'raise the limit (ulimit -n) or lower --max-peers',
+    );
   });
 }
 
@@ -190,6 +266,7 @@ async function main(argv: string[]): Promise<void> {
   }
   printReady(station);
   if (!options.quiet) logPeers(station);
+  logRefusals(station);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -18,6 +18,8 @@ export const DEFAULT_SETTINGS: DesktopSettings = Object.freeze({
   port: DEFAULT_CONFIG.port,
   lanAccess: true,
   tickMs: DEFAULT_CONFIG.tickMs,
+  maxConnectionsPerAddress: DEFAULT_CONFIG.maxConnectionsPerAddress,
+  maxPendingPerAddress: DEFAULT_CONFIG.maxPendingPerAddress,
   tokenEnabled: false,
   token: null,
   deflate: DEFAULT_CONFIG.deflate,
@@ -40,6 +42,8 @@ export function stationConfigFor(settings: DesktopSettings): StationConfig {
     port: settings.port,
     host: settings.lanAccess ? LAN_HOST : LOCAL_HOST,
     tickMs: settings.tickMs,
+    maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
+    maxPendingPerAddress: settings.maxPendingPerAddress,
     deflate: settings.deflate,
     token: settings.tokenEnabled ? settings.token : null,
   });
@@ -72,6 +76,8 @@ export function validateSettings(input: unknown): DesktopSettings {
   const station = parseStationConfig({
     port: merged.port,
     tickMs: merged.tickMs,
+    maxConnectionsPerAddress: merged.maxConnectionsPerAddress,
+    maxPendingPerAddress: merged.maxPendingPerAddress,
     deflate: merged.deflate,
     token: merged.token,
   });
@@ -79,6 +85,8 @@ export function validateSettings(input: unknown): DesktopSettings {
     port: station.port,
     lanAccess: desktop.data.lanAccess,
     tickMs: station.tickMs,
+    maxConnectionsPerAddress: station.maxConnectionsPerAddress,
+    maxPendingPerAddress: station.maxPendingPerAddress,
     tokenEnabled: desktop.data.tokenEnabled,
     token: station.token,
     deflate: station.deflate,

@@ -65,6 +65,18 @@ const settings = {
     schema: integer(1, 100_000).default(10_000),
     allowed: 'an integer from 1 to 100000',
   },
+  maxConnectionsPerAddress: {
+    schema: integer(1, 100_000).default(1000),
+    allowed: 'connections one other computer may have open at once, an integer from 1 to 100000',
+  },
+  maxPendingPerAddress: {
+    schema: integer(1, 10_000).default(64),
+    allowed: 'connections one other computer may have that are not (yet) WebSockets, an integer from 1 to 10000',
+  },
+  tokenLockoutMs: {
+    schema: integer(1000, 86_400_000).default(60_000),
+    allowed: 'milliseconds an address is refused after a run of wrong tokens, an integer from 1000 to 86400000',
+  },
   memoryBudget: {
     schema: integer(16 * MiB, 64 * GiB).default(DEFAULT_MEMORY_BUDGET),
     allowed: `bytes the station may hold for all peers together, an integer from ${16 * MiB} to ${64 * GiB}, and at least twice the largest message`,
@@ -167,4 +179,20 @@ export const LIMITS = {
   memorySweepMs: 500,
   /** How long a refused upgrade may take to read its answer before the connection is dropped. */
   refusalLingerMs: 2000,
+  /**
+   * A request's headers must arrive within this; Node's default is a minute, long enough for a
+   * slow-header client to hold a descriptor per connection. A browser on a LAN needs milliseconds.
+   */
+  headersTimeoutMs: 5000,
+  /** A whole request (the station takes no bodies) must arrive within this. */
+  requestTimeoutMs: 10_000,
+  /** An idle keep-alive HTTP connection (a page load done) is closed after this. */
+  keepAliveTimeoutMs: 5000,
+  /** How often Node checks the two deadlines above (its default is every 30 s). */
+  deadlineCheckMs: 1000,
+  /** Wrong tokens from one address within tokenFailureWindowMs that start a lockout. */
+  tokenFailuresBeforeLockout: 10,
+  tokenFailureWindowMs: 60_000,
+  /** Running out of descriptors is said at most this often. */
+  descriptorAlarmGapMs: 10_000,
 } as const;

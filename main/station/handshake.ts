@@ -19,6 +19,8 @@ export interface HandshakeRules {
   token: string | null;
   /** Whether one more peer would exceed the limit. */
   isFull: () => boolean;
+  /** Milliseconds an address must still wait after a run of wrong tokens, 0 when it may try. */
+  tokenLockout: (address: string) => number;
 }
 
 export interface HandshakeRefusal {
@@ -89,6 +91,15 @@ function refusalFor(request: IncomingMessage, target: RequestTarget, rules: Hand
     return { status: 403, reason: `Origin ${origin} is not allowed to connect to this station` };
   }
   const remoteAddress = request.socket.remoteAddress ?? '';
+  const lockedMs = rules.token === null || isLoopbackAddress(remoteAddress) ? 0 : rules.tokenLockout(remoteAddress);
+  if (lockedMs > 0) {
+    // Refused before any comparison: a guesser learns nothing while locked out.
+    return {
+      status: 429,
+      reason: 'Too many wrong access tokens from this address; wait and try again',
+      headers: { 'Retry-After': String(Math.ceil(lockedMs / 1000)) },
+    };
+  }
   if (
     rules.token !== null &&
     !isLoopbackAddress(remoteAddress) &&

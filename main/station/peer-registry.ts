@@ -17,6 +17,7 @@ export interface PeerRegistryEvents {
   'peer-error': [peer: Peer, error: Error];
 }
 
+export type PeerTotals = Omit<StationTotals, 'refusedConnections' | 'tokenLockouts'>;
 type RetiredTraffic = Pick<StationTotals, 'messagesIn' | 'messagesOut' | 'bytesIn' | 'bytesOut' | 'ticksSkipped'>;
 
 /** Where a peer's socket keeps its Peer, so one set of listeners serves every socket. */
@@ -129,8 +130,9 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
     return [...this.#peers.values()].map((peer) => peer.snapshot());
   }
 
-  totals(): StationTotals {
-    const totals: StationTotals = {
+  /** The lifetime totals the registry keeps (connection-level refusals are the station's). */
+  totals(): PeerTotals {
+    const totals: PeerTotals = {
       peers: this.#peers.size,
       accepted: this.#nextId - 1,
       rejected: { ...this.#rejected },

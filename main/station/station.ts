@@ -4,6 +4,7 @@
  * and never imports electron.
  */
 import express from 'express';
+import { EventEmitter } from 'node:events';
 import expressWs from 'express-ws';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
@@ -12,9 +13,11 @@ import type { WebSocket } from 'ws';
 import { CloseCode, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, WEBSOCKET_MOUNT_PATH } from '../../common/protocol';
 import type { StationStatus } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
+import { AddressLimits, type ConnectionRefusal } from './address-limits';
 import { isWildcardHost, reachableAddresses, stationUrl } from './addresses';
 import { LIMITS, type StationConfig } from './config';
 import { createClientRouter } from './client-route';
+import { DESCRIPTOR_RESERVE, peersWithin, raiseDescriptorLimit } from './descriptor-limit';
 import { EscapedErrors } from './escaped-errors';
 import { refuseUpgrade, vetUpgrade, type HandshakeRules } from './handshake';
 import { startHeartbeat } from './heartbeat';
@@ -25,9 +28,17 @@ import { closeEverything } from './shutdown';
 import { createErrorHandler, createNotFoundHandler } from './http-errors';
 import { createStatusRouter } from './status-api';
 import { startTicker } from './ticker';
+import { TokenThrottle } from './token-throttle';
 import { createWebSocketRouter, websocketPaths } from './websocket-router';
 
 const LOOPBACK_IPV4 = '127.0.0.1';
+
+export interface StationEvents {
+  /** An address sent a run of wrong tokens and is refused for lockoutMs (once per episode). */
+  'token-lockout': [address: string, lockoutMs: number];
+  /** A connection could not be accepted for want of file descriptors (at most once per burst). */
+  'descriptors-exhausted': [code: string];
+}
 
 export interface Station {
   readonly config: StationConfig;
@@ -36,6 +47,8 @@ export interface Station {
   readonly port: number;
   readonly startedAt: Date;
   readonly peers: PeerRegistry;
+  /** What the host should hear about at once: see StationEvents. */
+  readonly events: EventEmitter<StationEvents>;
   /** Addresses peers can reach the station on now, loopback first. */
   addresses(): string[];
   /** ws:// URL of the test endpoint at each address. */
@@ -76,7 +89,26 @@ export async function startStation(config: StationConfig): Promise<Station> {
   const escaped = new EscapedErrors();
   const app = express();
   app.disable('x-powered-by');
-  const server = createServer(app);
+  const server = createServer(
+    {
+      headersTimeout: LIMITS.headersTimeoutMs,
+      requestTimeout: LIMITS.requestTimeoutMs,
+      keepAliveTimeout: LIMITS.keepAliveTimeoutMs,
+      connectionsCheckingInterval: LIMITS.deadlineCheckMs,
+    },
+    app,
+  );
+  const events = new EventEmitter<StationEvents>();
+  const descriptorLimit = raiseDescriptorLimit();
+  const maxPeers = peersWithin(descriptorLimit, config.maxPeers);
+  const refusedConnections: Partial<Record<ConnectionRefusal, number>> = {};
+  const addressLimits = new AddressLimits(config.maxConnectionsPerAddress, config.maxPendingPerAddress);
+  const tokenThrottle = new TokenThrottle({
+    failures: LIMITS.tokenFailuresBeforeLockout,
+    failureWindowMs: LIMITS.tokenFailureWindowMs,
+    lockoutMs: config.tokenLockoutMs,
+    maxAddresses: 4096,
+  });
   const peers = new PeerRegistry(config.tickMs, escaped);
   const memory = new MemoryBudget(config.memoryBudget, config.messageDeadlineMs, peers);
   peers.on('connect', (peer) => peer.onInput(memory.countInput));
@@ -128,14 +160,38 @@ export async function startStation(config: StationConfig): Promise<Station> {
   app.use(createNotFoundHandler());
   app.use(createErrorHandler(escaped));
 
+  // First on every connection, before the HTTP parser is set up: a host over its per-address
+  // limits is dropped at once, with a reset (no lingering close on our side).
+  server.prependListener('connection', (connection: Socket) => {
+    const refusal = addressLimits.admit(connection);
+    if (refusal === null) return;
+    refusedConnections[refusal] = (refusedConnections[refusal] ?? 0) + 1;
+    connection.resetAndDestroy();
+  });
   // Every TCP connection, so shutdown can end those that are not (yet) peers.
   const connections = new Set<Socket>();
   function forgetConnection(this: Socket) {
     connections.delete(this);
   }
+  // Out of descriptors. libuv sheds the connections it cannot accept without telling anyone
+  // (its EMFILE trick), so the station watches how close its connections come to the limit, and
+  // also listens for the accept errors some platforms do report. Said once per burst; the
+  // station keeps its peers and accepts again as soon as descriptors free up.
+  let lastDescriptorAlarm = 0;
+  const descriptorAlarm = (code: string) => {
+    const now = Date.now();
+    if (now - lastDescriptorAlarm < LIMITS.descriptorAlarmGapMs) return;
+    lastDescriptorAlarm = now;
+    events.emit('descriptors-exhausted', code);
+  };
+  const alarmAt = descriptorLimit === null ? Infinity : descriptorLimit.soft - DESCRIPTOR_RESERVE / 2;
   server.on('connection', (connection: Socket) => {
     connections.add(connection);
     connection.once('close', forgetConnection);
+    if (connections.size >= alarmAt) descriptorAlarm('EMFILE');
+  });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EMFILE' || error.code === 'ENFILE') descriptorAlarm(error.code);
   });
 
   await listen(server, config.port, config.host);
@@ -147,19 +203,25 @@ export async function startStation(config: StationConfig): Promise<Station> {
     websocketPaths,
     isOriginAllowed: createOriginPolicy({ boundAddress, port, allowedOrigins: config.allowedOrigins }),
     token: config.token,
-    isFull: () => closing !== undefined || wss.clients.size >= config.maxPeers,
+    isFull: () => closing !== undefined || wss.clients.size >= maxPeers,
+    tokenLockout: (address) => tokenThrottle.remainingLockout(address),
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const verdict = vetUpgrade(request, rules);
     if ('refusal' in verdict) {
       peers.recordRefusal(verdict.refusal.status);
+      const address = request.socket.remoteAddress ?? '';
+      if (verdict.refusal.status === 401 && tokenThrottle.recordFailure(address)) {
+        events.emit('token-lockout', address, config.tokenLockoutMs);
+      }
       refuseUpgrade(socket, verdict.refusal);
       return;
     }
     // express-ws routes on request.url: make it the very path and query that were vetted.
     request.url = verdict.target.path + verdict.target.query;
     wss.handleUpgrade(request, socket, head, (websocket: WebSocket) => {
+      addressLimits.established(request.socket);
       wss.emit('connection', websocket, request);
       // Routing is synchronous; a socket it did not hand to a peer must not linger unlisted.
       if (!peers.isAdmitted(websocket)) {
@@ -203,6 +265,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
     port,
     startedAt,
     peers,
+    events,
     addresses: () => reachableAddresses(boundAddress),
     websocketUrls: () => station.addresses().map((address) => stationUrl('ws', address, port, TEST_ENDPOINT_PATH)),
     status: () => ({
@@ -216,8 +279,14 @@ export async function startStation(config: StationConfig): Promise<Station> {
         startedAt: startedAt.toISOString(),
         tickMs: config.tickMs,
         tokenRequired: config.token !== null,
+        maxPeers,
+        openFilesLimit: descriptorLimit === null || descriptorLimit.soft === Infinity ? null : descriptorLimit.soft,
       },
-      totals: peers.totals(),
+      totals: {
+        ...peers.totals(),
+        refusedConnections: { ...refusedConnections },
+        tokenLockouts: tokenThrottle.lockouts,
+      },
       memory: memory.status(),
       internalErrors: escaped.count,
       peers: peers.list(),

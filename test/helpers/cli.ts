@@ -15,9 +15,13 @@ export interface RunningCli {
   waitForOutput: (pattern: RegExp) => Promise<RegExpMatchArray>;
 }
 
-/** Starts the command; the test kills it afterwards if it is still running. */
-export function startCli(t: TestContext, args: string[]): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args]);
+/**
+ * Starts the command; the test kills it afterwards if it is still running. `prefix` runs it
+ * under another command, e.g. prlimit with a lower open-files limit.
+ */
+export function startCli(t: TestContext, args: string[], prefix: string[] = []): RunningCli {
+  const [program, ...programArgs] = [...prefix, process.execPath, CLI, ...args] as [string, ...string[]];
+  const child = spawn(program, programArgs);
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });

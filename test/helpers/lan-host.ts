@@ -34,12 +34,14 @@ export function lanUnavailableReason(): string | null {
   return null;
 }
 
-export function createLanHost(): LanHost {
+/** `index` makes a second host (1) on a link of its own, so two LAN hosts can meet one station. */
+export function createLanHost(index: 0 | 1 = 0): LanHost {
   const id = process.pid;
-  const namespace = `wsst${id}`;
-  const hostSide = `wsh${id}`;
-  const peerSide = `wsp${id}`;
-  const subnet = `198.18.${id % 256}`;
+  const suffix = index === 0 ? '' : 'b';
+  const namespace = `wsst${id}${suffix}`;
+  const hostSide = `wsh${id}${suffix}`;
+  const peerSide = `wsp${id}${suffix}`;
+  const subnet = `198.${18 + index}.${id % 256}`;
   const stationAddress = `${subnet}.1`;
   const peerAddress = `${subnet}.2`;
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });

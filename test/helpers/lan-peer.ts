@@ -2,11 +2,79 @@
  * Runs inside the LAN host's namespace: one WebSocket session or one HTTP GET against the
  * station, printed as one JSON object. Usage: node lan-peer.js '<request as JSON>'.
  */
+import { connect, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 
 export type LanPeerRequest =
   | { kind: 'http'; url: string }
-  | { kind: 'ws'; url: string; headers?: Record<string, string>; protocol?: string; send?: string };
+  | { kind: 'ws'; url: string; headers?: Record<string, string>; protocol?: string; send?: string }
+  /** An attacker: `count` connections that send half a handshake, then a header line each second. */
+  | { kind: 'slow-headers'; host: string; port: number; count: number; forMs: number }
+  /** An attacker: `count` WebSockets opened in waves of 20 and held open for `holdMs`. */
+  | { kind: 'flood'; url: string; count: number; holdMs: number };
+
+/** Every connection's fate: how many the station dropped on arrival, closed later, or left open. */
+async function slowHeaders(request: Extract<LanPeerRequest, { kind: 'slow-headers' }>): Promise<object> {
+  const startedAt = Date.now();
+  const closedAfterMs: number[] = [];
+  let answered408 = 0;
+  let resetEarly = 0;
+  const sockets: Socket[] = [];
+  for (let i = 0; i < request.count; i += 1) {
+    const socket = connect(request.port, request.host);
+    sockets.push(socket);
+    let opened = Date.now();
+    socket.on('connect', () => {
+      opened = Date.now();
+      socket.write(`GET /websocket/test HTTP/1.1\r\nHost: ${request.host}\r\nUpgrade: websocket\r\n`);
+    });
+    socket.on('data', (data: Buffer) => {
+      if (data.toString().startsWith('HTTP/1.1 408')) answered408 += 1;
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      const lived = Date.now() - opened;
+      if (lived < 500) resetEarly += 1;
+      else closedAfterMs.push(lived);
+    });
+  }
+  const feed = setInterval(() => {
+    for (const socket of sockets) if (!socket.destroyed) socket.write('X-Slow: 1\r\n');
+  }, 1000);
+  await new Promise((resolve) => setTimeout(resolve, request.forMs));
+  clearInterval(feed);
+  const stillOpen = sockets.filter((socket) => !socket.destroyed).length;
+  for (const socket of sockets) socket.destroy();
+  return { resetEarly, answered408, closedAfterMs, stillOpen, tookMs: Date.now() - startedAt };
+}
+
+async function flood(request: Extract<LanPeerRequest, { kind: 'flood' }>): Promise<object> {
+  const sockets: WebSocket[] = [];
+  let opened = 0;
+  let refused = 0;
+  for (let wave = 0; wave < request.count; wave += 20) {
+    await Promise.all(
+      Array.from({ length: Math.min(20, request.count - wave) }, () => {
+        const socket = new WebSocket(request.url);
+        sockets.push(socket);
+        return new Promise<void>((resolve) => {
+          socket.on('open', () => {
+            opened += 1;
+            resolve();
+          });
+          socket.on('error', () => {
+            refused += 1;
+            resolve();
+          });
+        });
+      }),
+    );
+  }
+  await new Promise((resolve) => setTimeout(resolve, request.holdMs));
+  const stillOpen = sockets.filter((socket) => socket.readyState === WebSocket.OPEN).length;
+  for (const socket of sockets) socket.terminate();
+  return { opened, refused, stillOpen };
+}
 
 async function session(request: Extract<LanPeerRequest, { kind: 'ws' }>): Promise<object> {
   const socket = new WebSocket(request.url, request.protocol ?? [], { headers: request.headers ?? {} });
@@ -29,16 +97,28 @@ async function session(request: Extract<LanPeerRequest, { kind: 'ws' }>): Promis
   });
 }
 
+async function run(request: LanPeerRequest): Promise<object> {
+  switch (request.kind) {
+    case 'http':
+      return fetch(request.url).then(async (response) => ({ status: response.status, body: await response.text() }));
+    case 'ws':
+      return session(request);
+    case 'slow-headers':
+      return slowHeaders(request);
+    case 'flood':
+      return flood(request);
+  }
+}
+
 async function main(): Promise<void> {
-  setTimeout(() => {
-    process.stdout.write(JSON.stringify({ error: 'no answer within 5 s' }));
-    process.exit(0);
-  }, 5000).unref();
   const request = JSON.parse(process.argv[2] ?? '{}') as LanPeerRequest;
-  const result =
-    request.kind === 'http'
-      ? await fetch(request.url).then(async (response) => ({ status: response.status, body: await response.text() }))
-      : await session(request);
+  // Attacks run as long as they were asked to; a session must answer within 5 s.
+  const limitMs = request.kind === 'slow-headers' ? request.forMs + 5000 : request.kind === 'flood' ? 30_000 : 5000;
+  setTimeout(() => {
+    process.stdout.write(JSON.stringify({ error: `no answer within ${limitMs / 1000} s` }));
+    process.exit(0);
+  }, limitMs).unref();
+  const result = await run(request);
   process.stdout.write(JSON.stringify(result));
   process.exit(0);
 }
