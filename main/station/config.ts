@@ -193,6 +193,8 @@ export const LIMITS = {
   /** Wrong tokens from one address within tokenFailureWindowMs that start a lockout. */
   tokenFailuresBeforeLockout: 10,
   tokenFailureWindowMs: 60_000,
+  /** Addresses whose wrong tokens are remembered; the least recent are forgotten first. */
+  tokenThrottleMaxAddresses: 4096,
   /** Running out of descriptors is said at most this often. */
   descriptorAlarmGapMs: 10_000,
 } as const;

@@ -107,7 +107,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
     failures: LIMITS.tokenFailuresBeforeLockout,
     failureWindowMs: LIMITS.tokenFailureWindowMs,
     lockoutMs: config.tokenLockoutMs,
-    maxAddresses: 4096,
+    maxAddresses: LIMITS.tokenThrottleMaxAddresses,
   });
   const peers = new PeerRegistry(config.tickMs, escaped);
   const memory = new MemoryBudget(config.memoryBudget, config.messageDeadlineMs, peers);
