@@ -46,7 +46,7 @@ function userDataWith(t: TestContext, settings: Partial<DesktopSettings>): strin
   t.after(async () => {
     // Closing an app the test already closed is a no-op.
     for (const app of launched.splice(0)) await app.close().catch(() => undefined);
-    rmSync(folder, { recursive: true, force: true });
+    rmSync(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
   return folder;
 }

@@ -5,6 +5,6 @@ import { join } from 'node:path';
 
 export function tempFolder(t: { after: (fn: () => void) => void }, prefix: string): string {
   const folder = mkdtempSync(join(tmpdir(), `ws-station-${prefix}-`));
-  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  t.after(() => rmSync(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
   return folder;
 }
