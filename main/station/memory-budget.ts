@@ -53,6 +53,7 @@ export class MemoryBudget {
       const assembling = peer.partialInputBytes();
       output += queued;
       partial += assembling;
+      if (peer.socket.readyState === peer.socket.OPEN) this.#enforceDeadline(peer, assembling, now);
       // A closing peer holds its bytes until it is gone (within the close grace): count them,
       // but as already on their way out, so they do not make the watch close anyone else.
       if (peer.socket.readyState !== peer.socket.OPEN) {
@@ -60,7 +61,6 @@ export class MemoryBudget {
         continue;
       }
       if (queued + assembling > 0) open.push(peer);
-      this.#enforceDeadline(peer, assembling, now);
     }
     this.#outputBytes = output;
     this.#partialInputBytes = partial;
