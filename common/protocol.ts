@@ -17,6 +17,11 @@ export const STATUS_API_PATH = '/api/status';
  */
 export const STATION_PROBE_PATH = '/api/probe';
 
+/** Loopback only: a peer (`/api/peers/{id}`) and what the host sends it (`…/messages`). */
+export const PEERS_API_PATH = '/api/peers';
+/** Loopback only: POST a message to every peer. */
+export const BROADCAST_API_PATH = '/api/broadcast';
+
 /** Query parameter that carries the access token when a client cannot set headers (browsers). */
 export const TOKEN_QUERY_PARAMETER = 'token';
 
@@ -78,5 +83,14 @@ export interface ErrorMessage {
   count?: number;
 }
 
+/** A text the station's host sent (window, HTTP API, or a line on the command line's stdin). */
+export interface HostMessage {
+  type: 'host';
+  /** The text as the host sent it. */
+  data: string;
+  /** Epoch milliseconds when the station sent it. */
+  time: number;
+}
+
 /** Every text frame the station sends under `station.v1.json`. */
-export type StationMessage = WelcomeMessage | TickMessage | EchoMessage | ErrorMessage;
+export type StationMessage = WelcomeMessage | TickMessage | EchoMessage | ErrorMessage | HostMessage;

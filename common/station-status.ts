@@ -25,6 +25,27 @@ export interface PeerSnapshot {
   partialInputBytes: number;
 }
 
+/** What a record entry is: a message the peer sent, or one the station sent it, or its close. */
+export type TrafficKind = 'greeting' | 'echo' | 'host' | 'message' | 'notice' | 'close';
+
+/** One entry of the station's traffic record (GET /api/peers/{id}/messages). */
+export interface TrafficEntry {
+  /** Station-wide order. */
+  seq: number;
+  peerId: number;
+  /** Epoch milliseconds. */
+  time: number;
+  direction: 'in' | 'out';
+  kind: TrafficKind;
+  /** The whole message's size in bytes. */
+  size: number;
+  binary: boolean;
+  /** The start of the text, or of the bytes as hex. */
+  preview: string;
+  /** Whether the message is longer than its preview. */
+  truncated: boolean;
+}
+
 export interface StationTotals {
   /** Peers connected now. */
   peers: number;

@@ -218,6 +218,7 @@ export const KIND_LABEL = {
   greeting: 'kindGreeting',
   tick: 'kindTick',
   echo: 'kindEcho',
+  host: 'kindHost',
   sent: 'kindSent',
   binary: 'kindBinary',
   message: 'kindMessage',

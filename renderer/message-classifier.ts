@@ -7,7 +7,7 @@
  */
 import { GREETING, type StationMessage } from '../common/protocol';
 
-export type IncomingKind = 'greeting' | 'tick' | 'echo' | 'notice' | 'message' | 'binary';
+export type IncomingKind = 'greeting' | 'tick' | 'echo' | 'host' | 'notice' | 'message' | 'binary';
 
 export interface Classified {
   kind: IncomingKind;
@@ -20,7 +20,7 @@ export interface Classified {
 }
 
 const TICK_PATTERN = /^[01]\.\d\d$/;
-const STATION_TYPES = new Set(['welcome', 'tick', 'echo', 'error']);
+const STATION_TYPES = new Set(['welcome', 'tick', 'echo', 'error', 'host']);
 /** Sent texts not yet echoed are remembered up to this many; a server that does not echo cannot grow it. */
 const MAX_PENDING_ECHOES = 1000;
 
@@ -88,6 +88,8 @@ export class MessageClassifier {
         return { kind: 'echo', text: message.data };
       case 'error':
         return { kind: 'notice', text: message.message };
+      case 'host':
+        return { kind: 'host', text: message.data };
     }
   }
 }

@@ -18,6 +18,7 @@ describe('ws-station (headless command)', () => {
       '--max-payload',
       '--heartbeat-ms',
       '--max-peers',
+      '--broadcast-stdin',
       '--max-connections-per-address',
       '--max-pending-per-address',
       '--token-lockout-ms',
@@ -98,6 +99,28 @@ describe('ws-station (headless command)', () => {
     const cli = startCli(t, ['--host', '127.0.0.1', '--port', '0', '--token']);
     const [, token] = await cli.waitForOutput(/Access token \(required from other machines\): (\S+)/);
     assert.match(token ?? '', /^[A-Za-z0-9_-]{24}$/);
+  });
+
+  it('--broadcast-stdin sends each typed line to every peer; end of input stops reading, not the station', async (t) => {
+    const cli = startCli(t, ['--host', '127.0.0.1', '--port', '0', '--quiet', '--broadcast-stdin']);
+    const [url = ''] = await cli.waitForOutput(/ws:\/\/127\.0\.0\.1:\d+\/websocket\/test/);
+    const plain = await openClient(url);
+    const json = await openClient(url, 'station.v1.json');
+    await plain.inbox.next();
+    await json.inbox.nextJson('welcome');
+    cli.child.stdin.write('first line\nsecond, 第二\n');
+    for (const expected of ['first line', 'second, 第二']) {
+      assert.equal((await plain.inbox.nextMatching((m) => m.data.toString() === expected)).isBinary, false);
+      assert.equal((await json.inbox.nextJson('host')).data, expected);
+    }
+    await cli.waitForOutput(/→ sent to 2 peer\(s\)/);
+    cli.child.stdin.end();
+    await cli.waitForOutput(/Standard input ended; the station keeps serving/);
+    plain.socket.send('still serving');
+    await plain.inbox.nextMatching((m) => m.data.toString() === 'still serving');
+    assert.equal(cli.child.exitCode, null);
+    plain.socket.close();
+    json.socket.close();
   });
 
   it('logs refusals once a second by reason, not once per connection', async (t) => {

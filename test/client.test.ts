@@ -100,6 +100,26 @@ describe('client page', () => {
     assertNoPageErrors(opened);
   });
 
+  it('labels messages from the host as such, in both languages', async (t) => {
+    const station = await startTestStation(t, { tickMs: 60_000 });
+    const { page } = await openClient(t, pageUrl(station, '?lang=zh-CN'));
+    await waitForState(page, 'OPEN 1');
+    const sent = await fetch(`http://127.0.0.1:${station.port}/api/broadcast`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'from the host',
+    });
+    assert.equal(sent.status, 200);
+    await waitForRow(page, 'host', 'from the host');
+    const kind = page.locator('.log-row[data-kind="host"] .kind').first();
+    assert.equal(await kind.textContent(), '来自主机');
+    await page.locator('#language').selectOption('en');
+    await page
+      .locator('.log-row[data-kind="host"] .kind', { hasText: /^from host$/ })
+      .first()
+      .waitFor({ timeout: WAIT_MS });
+  });
+
   it('echoes text, JSON and binary (hex), and refuses invalid JSON and hex with a message', async (t) => {
     const station = await startTestStation(t, { tickMs: 60_000 });
     const opened = await openClient(t, pageUrl(station));

@@ -87,13 +87,20 @@ describe('a peer on the LAN', { skip: unavailable ?? false }, () => {
     assert.equal(station.peers.size, 1, 'only the page with the token is connected');
   });
 
-  it('cannot read the status API or send probes, which answer this computer only', async () => {
+  it('cannot read the status API, the traffic record or send probes: this computer only', async () => {
     const nonce = 'b'.repeat(32);
-    for (const path of ['/api/status', `/api/probe?nonce=${nonce}`]) {
+    for (const path of ['/api/status', `/api/probe?nonce=${nonce}`, '/api/peers/1/messages']) {
       const result = await peer({ kind: 'http', url: `http://${lan.stationAddress}:${station.port}${path}` });
       assert.equal(result.status, 403, path);
       assert.match(String(result.body), /this computer only/);
     }
     assert.equal(station.answeredProbe(nonce), false);
+    const broadcast = await peer({
+      kind: 'http',
+      url: `http://${lan.stationAddress}:${station.port}/api/broadcast`,
+      method: 'POST',
+      body: 'from the LAN, not the host',
+    });
+    assert.equal(broadcast.status, 403);
   });
 });

@@ -3,6 +3,7 @@
  * `ws-station` (and `npm run serve`): the station core under plain Node, without the window.
  */
 import { Command, CommanderError } from 'commander';
+import { createInterface } from 'node:readline';
 import { TEST_ENDPOINT_PATH, JSON_SUBPROTOCOL, STATUS_API_PATH } from '../../common/protocol';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { isLoopbackAddress, stationUrl, urlHost } from '../station/addresses';
@@ -15,6 +16,7 @@ import {
   type SettingName,
   type StationConfigInput,
 } from '../station/config';
+import { hostMessage, HostActionError, sendToPeers } from '../station/host-actions';
 import { ListenError, startStation, type Station } from '../station/station';
 
 /** Exit status for a command line that cannot run: an unknown flag or a refused value. */
@@ -54,6 +56,7 @@ interface ServeOptions {
   allowOrigin?: string[];
   token?: string | true;
   quiet?: boolean;
+  broadcastStdin?: boolean;
 }
 
 function buildProgram(): Command {
@@ -103,6 +106,10 @@ function buildProgram(): Command {
     )
     .option('--token [token]', 'require an access token from peers not on loopback; generated when no value is given')
     .option('-q, --quiet', 'do not log each connect and disconnect')
+    .option(
+      '--broadcast-stdin',
+      'send each line typed on standard input to every peer, as text (end of input stops reading, not the station)',
+    )
     .showHelpAfterError('(run ws-station --help to see every flag)')
     .exitOverride();
 }
@@ -220,6 +227,21 @@ function logRefusals(station: Station): void {
   });
 }
 
+/** websocat's habit: each line of standard input goes to every peer. */
+function broadcastStdin(station: Station): void {
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  lines.on('line', (line) => {
+    try {
+      const { reached } = sendToPeers(station.peers, hostMessage('text', Buffer.from(line), station.config.maxPayload));
+      console.log(`→ sent to ${reached} peer(s)`);
+    } catch (error) {
+      if (!(error instanceof HostActionError)) throw error;
+      console.log(`→ not sent: ${error.message}`);
+    }
+  });
+  lines.on('close', () => console.log('Standard input ended; the station keeps serving (Ctrl+C stops it).'));
+}
+
 function listenAdvice(error: ListenError): string {
   switch (error.code) {
     case 'EADDRINUSE':
@@ -267,6 +289,7 @@ async function main(argv: string[]): Promise<void> {
   printReady(station);
   if (!options.quiet) logPeers(station);
   logRefusals(station);
+  if (options.broadcastStdin) broadcastStdin(station);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

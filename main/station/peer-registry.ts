@@ -9,6 +9,7 @@ import { CloseCode } from '../../common/protocol';
 import type { PeerSnapshot, StationTotals } from '../../common/station-status';
 import type { EscapedErrors } from './escaped-errors';
 import { Peer, Tick } from './peer';
+import { TrafficRecord } from './traffic-record';
 
 export interface PeerRegistryEvents {
   connect: [peer: Peer];
@@ -46,6 +47,9 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
    */
   readonly #listeners: SocketListeners;
 
+  /** What peers sent and were sent, station-wide and bounded (see traffic-record.ts). */
+  readonly record = new TrafficRecord();
+
   constructor(
     private readonly tickMs: number,
     escaped: EscapedErrors,
@@ -53,6 +57,7 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
     super();
     const retire = (peer: Peer, code: number, reason: Buffer) => {
       this.#peers.delete(peer.id);
+      this.record.add(peer.id, 'in', 'close', Buffer.from(`${code} ${reason.toString()}`.trim()), false);
       for (const key of Object.keys(this.#retired) as (keyof RetiredTraffic)[]) this.#retired[key] += peer[key];
       this.emit('disconnect', peer, code, reason.toString());
     };
@@ -85,6 +90,10 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
     };
   }
 
+  get(id: number): Peer | undefined {
+    return this.#peers.get(id);
+  }
+
   get size(): number {
     return this.#peers.size;
   }
@@ -95,7 +104,7 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
 
   /** Takes a socket that completed its handshake on the test route. */
   admit(socket: WebSocket, request: IncomingMessage): Peer {
-    const peer = new Peer(this.#nextId++, socket, request);
+    const peer = new Peer(this.#nextId++, socket, request, this.record);
     this.#peers.set(peer.id, peer);
     (socket as PeerSocket)[PEER] = peer;
     const listeners = this.#listeners;

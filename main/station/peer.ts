@@ -6,8 +6,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { GREETING, JSON_SUBPROTOCOL, type StationMessage } from '../../common/protocol';
-import type { PeerSnapshot } from '../../common/station-status';
+import type { PeerSnapshot, TrafficKind } from '../../common/station-status';
 import { LIMITS } from './config';
+import type { HostMessage } from './host-actions';
+import type { TrafficRecord } from './traffic-record';
 
 /** One tick, encoded once for all peers of each wire format. */
 export class Tick {
@@ -63,6 +65,8 @@ export class Peer {
     readonly id: number,
     readonly socket: WebSocket,
     request: IncomingMessage,
+    /** The station's traffic record, shared by every peer. */
+    private readonly record: TrafficRecord,
   ) {
     this.#connection = request.socket;
     this.#inputMark = this.#connection.bytesRead;
@@ -119,7 +123,7 @@ export class Peer {
     const frame = this.usesJson
       ? encodeJson({ type: 'welcome', text: GREETING, peerId: this.id, tickMs, time: Date.now() })
       : Buffer.from(GREETING);
-    this.#send(frame, false);
+    this.#send(frame, false, 'greeting');
   }
 
   /**
@@ -133,7 +137,8 @@ export class Peer {
     this.messagesIn += 1;
     this.bytesIn += data.length;
     const frame = isBinary || !this.usesJson ? data : encodeJson({ type: 'echo', data: data.toString('utf8') });
-    this.#send(frame, isBinary, this.#resumeWhenDrained);
+    this.record.add(this.id, 'in', 'message', data, isBinary);
+    this.#send(frame, isBinary, 'echo', this.#resumeWhenDrained);
     if (this.socket.bufferedAmount > LIMITS.echoPauseBufferedBytes && !this.socket.isPaused) {
       // Stop reading: TCP backpressure then slows the sender, and nothing accepted is dropped.
       this.socket.pause();
@@ -146,6 +151,25 @@ export class Peer {
     }
   };
 
+  /**
+   * Sends a message from the host: plain peers get it exactly as given (text frame or binary
+   * frame), station.v1.json peers get text as a `host` message. A peer with as much queued as
+   * pauses its echoes is skipped (false), so the host cannot grow the station's memory either.
+   */
+  sendFromHost(message: HostMessage): boolean {
+    if (this.socket.readyState !== this.socket.OPEN) return false;
+    if (this.socket.bufferedAmount > LIMITS.echoPauseBufferedBytes) return false;
+    if (message.binary) {
+      this.#send(message.bytes, true, 'host');
+    } else {
+      const frame = this.usesJson
+        ? encodeJson({ type: 'host', data: message.text, time: Date.now() })
+        : Buffer.from(message.text);
+      this.#send(frame, false, 'host');
+    }
+    return true;
+  }
+
   /** Sends the tick unless this peer is behind, in which case it is counted as skipped. */
   offerTick(tick: Tick): void {
     if (this.socket.bufferedAmount > LIMITS.tickSkipBufferedBytes) {
@@ -154,19 +178,21 @@ export class Peer {
       return;
     }
     if (!this.usesJson) {
-      this.#send(tick.plainFrame, false);
+      this.#send(tick.plainFrame, false, null);
       return;
     }
     if (this.#unreportedSkips > 0) {
       const count = this.#unreportedSkips;
       this.#unreportedSkips = 0;
       const message = `${count} tick(s) were skipped while this connection was not reading fast enough`;
-      this.#send(encodeJson({ type: 'error', code: 'ticks-skipped', message, count }), false);
+      this.#send(encodeJson({ type: 'error', code: 'ticks-skipped', message, count }), false, 'notice');
     }
-    this.#send(tick.jsonFrame, false);
+    this.#send(tick.jsonFrame, false, null);
   }
 
-  #send(frame: Buffer, binary: boolean, onWritten?: () => void): void {
+  /** Sends a frame; every kind but ticks (null) goes into the traffic record. */
+  #send(frame: Buffer, binary: boolean, kind: TrafficKind | null, onWritten?: () => void): void {
+    if (kind !== null) this.record.add(this.id, 'out', kind, frame, binary);
     this.messagesOut += 1;
     this.bytesOut += frame.length;
     this.socket.send(frame, { binary }, onWritten);

@@ -25,6 +25,7 @@ import { MemoryBudget, startMemoryWatch } from './memory-budget';
 import { createOriginPolicy } from './origin-policy';
 import { PeerRegistry } from './peer-registry';
 import { closeEverything } from './shutdown';
+import { createHostRouter } from './host-api';
 import { createErrorHandler, createNotFoundHandler } from './http-errors';
 import { createStatusRouter } from './status-api';
 import { startTicker } from './ticker';
@@ -156,6 +157,9 @@ export async function startStation(config: StationConfig): Promise<Station> {
     }
   };
   app.use(createStatusRouter(() => station.status(), noteProbe));
+  // The station's own pages, known once it listens; the host API takes no other Origin.
+  let isOwnPage: (origin: string) => boolean = () => false;
+  app.use(createHostRouter(peers, config.maxPayload, (origin) => isOwnPage(origin)));
   app.use(createClientRouter());
   app.use(createNotFoundHandler());
   app.use(createErrorHandler(escaped));
@@ -198,6 +202,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
   const { address: boundAddress, port } = server.address() as AddressInfo;
   const loopbackGuard = await holdLoopback(server, boundAddress, port);
 
+  isOwnPage = createOriginPolicy({ boundAddress, port, allowedOrigins: [] });
   let closing: Promise<void> | undefined;
   const rules: HandshakeRules = {
     websocketPaths,

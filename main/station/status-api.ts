@@ -6,25 +6,13 @@
 import express from 'express';
 import { STATION_PROBE_PATH, STATUS_API_PATH } from '../../common/protocol';
 import type { StationStatus } from '../../common/station-status';
-import { isLoopbackAddress, isLoopbackHostname } from './addresses';
+import { loopbackOnly } from './loopback-only';
 
 const NONCE_PATTERN = /^[0-9a-f]{32}$/;
 
 export function createStatusRouter(getStatus: () => StationStatus, onProbe: (nonce: string) => void): express.Router {
   const router = express.Router();
-  router.use([STATUS_API_PATH, STATION_PROBE_PATH], (request, response, next) => {
-    if (!isLoopbackAddress(request.socket.remoteAddress ?? '')) {
-      response.status(403).json({ error: 'The status API answers this computer only (loopback).' });
-      return;
-    }
-    // A loopback Host too: otherwise a web page could rebind its own domain name to 127.0.0.1 and read this.
-    if (!isLoopbackHostname(hostOf(request.headers.host))) {
-      response.status(403).json({ error: 'The status API answers only to a loopback Host such as localhost.' });
-      return;
-    }
-    response.set('Cache-Control', 'no-store');
-    next();
-  });
+  router.use([STATUS_API_PATH, STATION_PROBE_PATH], loopbackOnly());
   router.get(STATUS_API_PATH, (_request, response) => {
     response.json(getStatus());
   });
@@ -38,12 +26,4 @@ export function createStatusRouter(getStatus: () => StationStatus, onProbe: (non
     response.status(204).end();
   });
   return router;
-}
-
-function hostOf(hostHeader: string | undefined): string {
-  try {
-    return new URL(`http://${hostHeader ?? ''}`).hostname;
-  } catch {
-    return '';
-  }
 }

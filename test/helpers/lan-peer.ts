@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 
 export type LanPeerRequest =
-  | { kind: 'http'; url: string }
+  | { kind: 'http'; url: string; method?: string; body?: string }
   | { kind: 'ws'; url: string; headers?: Record<string, string>; protocol?: string; send?: string }
   /** An attacker: `count` connections that send half a handshake, then a header line each second. */
   | { kind: 'slow-headers'; host: string; port: number; count: number; forMs: number }
@@ -100,7 +100,10 @@ async function session(request: Extract<LanPeerRequest, { kind: 'ws' }>): Promis
 async function run(request: LanPeerRequest): Promise<object> {
   switch (request.kind) {
     case 'http':
-      return fetch(request.url).then(async (response) => ({ status: response.status, body: await response.text() }));
+      return fetch(request.url, {
+        method: request.method ?? 'GET',
+        ...(request.body === undefined ? {} : { body: request.body, headers: { 'Content-Type': 'text/plain' } }),
+      }).then(async (response) => ({ status: response.status, body: await response.text() }));
     case 'ws':
       return session(request);
     case 'slow-headers':

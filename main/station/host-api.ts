@@ -1,0 +1,86 @@
+/**
+ * The host's API for scripts, on this computer only (see loopback-only.ts):
+ *   GET    /api/peers/{id}/messages   that peer's recent traffic, oldest first
+ *   POST   /api/peers/{id}/messages   send the body to one peer
+ *   POST   /api/broadcast             send the body to every peer
+ *   DELETE /api/peers/{id}?code=&reason=   close one peer
+ * The body's Content-Type says what it is: text/plain (text), application/json (text, checked),
+ * application/octet-stream (binary). Every refusal is a status and a JSON error; nothing is sent.
+ */
+import express, { type ErrorRequestHandler } from 'express';
+import { BROADCAST_API_PATH, PEERS_API_PATH } from '../../common/protocol';
+import { LIMITS } from './config';
+import { hostClose, hostMessage, HostActionError, sendToPeers, type HostMessageFormat } from './host-actions';
+import { loopbackOnly } from './loopback-only';
+import type { Peer } from './peer';
+import type { PeerRegistry } from './peer-registry';
+
+const FORMATS: Record<string, HostMessageFormat> = {
+  'text/plain': 'text',
+  'application/json': 'json',
+  'application/octet-stream': 'binary',
+};
+
+export function createHostRouter(
+  peers: PeerRegistry,
+  maxPayload: number,
+  isOwnOrigin: (origin: string) => boolean,
+): express.Router {
+  const router = express.Router();
+  router.use([PEERS_API_PATH, BROADCAST_API_PATH], loopbackOnly(isOwnOrigin));
+  // One byte over the limit is enough to know it is too large; express answers 413 beyond it.
+  const body = express.raw({ type: () => true, limit: maxPayload + 1 });
+
+  const peerById = (id: string | undefined): Peer => {
+    const peer = /^\d+$/.test(id ?? '') ? peers.get(Number(id)) : undefined;
+    if (!peer) throw new HostActionError(404, `No peer ${id ?? ''} is connected`);
+    return peer;
+  };
+  const messageOf = (request: express.Request): ReturnType<typeof hostMessage> => {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const format = FORMATS[type];
+    if (format === undefined) {
+      throw new HostActionError(400, 'Send the message as text/plain, application/json or application/octet-stream');
+    }
+    return hostMessage(format, Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0), maxPayload);
+  };
+
+  router.get(`${PEERS_API_PATH}/:id/messages`, (request, response) => {
+    const id = /^\d+$/.test(request.params.id) ? Number(request.params.id) : NaN;
+    const messages = Number.isNaN(id) ? [] : peers.record.forPeer(id);
+    // A peer that has left keeps its record until newer traffic pushes it out.
+    if (messages.length === 0 && peers.get(id) === undefined) {
+      throw new HostActionError(404, `No peer ${request.params.id} is connected or in the record`);
+    }
+    response.json({ peer: id, messages });
+  });
+  router.post(`${PEERS_API_PATH}/:id/messages`, body, (request, response) => {
+    const peer = peerById(request.params.id);
+    response.json(sendToPeers([peer], messageOf(request)));
+  });
+  router.post(BROADCAST_API_PATH, body, (request, response) => {
+    response.json(sendToPeers(peers, messageOf(request)));
+  });
+  router.delete(`${PEERS_API_PATH}/:id`, (request, response) => {
+    const peer = peerById(request.params.id);
+    const { code, reason } = hostClose(request.query.code ?? '1000', request.query.reason);
+    peer.closeWithin(code, reason, LIMITS.closeGraceMs);
+    response.json({ closed: peer.id, code, reason });
+  });
+  router.use([PEERS_API_PATH, BROADCAST_API_PATH], hostErrors);
+  return router;
+}
+
+/** Refusals as JSON: the action's own status, or the body parser's (413 for a body too large). */
+const hostErrors: ErrorRequestHandler = (error: unknown, _request, response, next) => {
+  if (error instanceof HostActionError) {
+    response.status(error.status).json({ error: error.message });
+    return;
+  }
+  const status = (error as { status?: unknown }).status;
+  if (status === 413) {
+    response.status(413).json({ error: 'The message is larger than peers accept (maxPayload)' });
+    return;
+  }
+  next(error);
+};

@@ -1,0 +1,45 @@
+/**
+ * A bounded, station-wide record of what peers sent and were sent, for the host to read per peer:
+ * the newest RECORD_ENTRIES messages, each with a short preview (text up to PREVIEW_BYTES, binary
+ * as hex of its first PREVIEW_HEX_BYTES). Ticks are left out, or they would flush everything
+ * else within seconds. Nothing is kept per idle peer: one ring buffer serves every peer.
+ */
+import type { TrafficEntry, TrafficKind } from '../../common/station-status';
+
+export const RECORD_ENTRIES = 10_000;
+export const PREVIEW_BYTES = 256;
+export const PREVIEW_HEX_BYTES = 64;
+
+export class TrafficRecord {
+  readonly #entries: (TrafficEntry | undefined)[] = new Array<TrafficEntry | undefined>(RECORD_ENTRIES);
+  #next = 0;
+  #seq = 0;
+
+  add(peerId: number, direction: 'in' | 'out', kind: TrafficKind, data: Buffer, binary: boolean): void {
+    const preview = binary
+      ? data.subarray(0, PREVIEW_HEX_BYTES).toString('hex')
+      : data.toString('utf8', 0, Math.min(data.length, PREVIEW_BYTES));
+    this.#entries[this.#next] = {
+      seq: ++this.#seq,
+      peerId,
+      time: Date.now(),
+      direction,
+      kind,
+      size: data.length,
+      binary,
+      preview,
+      truncated: data.length > (binary ? PREVIEW_HEX_BYTES : PREVIEW_BYTES),
+    };
+    this.#next = (this.#next + 1) % RECORD_ENTRIES;
+  }
+
+  /** One peer's entries still in the record, oldest first. */
+  forPeer(peerId: number): TrafficEntry[] {
+    const found: TrafficEntry[] = [];
+    for (let i = 0; i < RECORD_ENTRIES; i += 1) {
+      const entry = this.#entries[(this.#next + i) % RECORD_ENTRIES];
+      if (entry?.peerId === peerId) found.push(entry);
+    }
+    return found;
+  }
+}
