@@ -3,7 +3,16 @@
  * provides it; in a LAN browser the page derives it from its own address. Either way the page
  * gets this shape and never asks where it runs.
  */
-import type { DesktopConfig, DesktopSettings, DesktopStatus, SettingsSaveResult } from './desktop';
+import type {
+  DesktopConfig,
+  DesktopSettings,
+  DesktopStatus,
+  HostActionResult,
+  PeerCloseRequest,
+  PeerSendRequest,
+  SettingsSaveResult,
+} from './desktop';
+import type { TrafficEntry } from './station-status';
 import type { JSON_SUBPROTOCOL } from './protocol';
 
 export const LANGUAGES = ['en', 'zh-CN'] as const;
@@ -29,6 +38,10 @@ export interface StationBridge {
   getSettings(): Promise<DesktopSettings>;
   saveSettings(settings: DesktopSettings): Promise<SettingsSaveResult>;
   copyText(text: string): Promise<void>;
+  /** One peer's recent traffic, from the station's record, oldest first. */
+  peerTraffic(peerId: number): Promise<TrafficEntry[]>;
+  sendToPeers(request: PeerSendRequest): Promise<HostActionResult>;
+  closePeer(request: PeerCloseRequest): Promise<HostActionResult>;
 }
 
 export const BRIDGE_GLOBAL = 'wsStation';

@@ -37,3 +37,29 @@ export type DesktopStatus = { running: true; status: StationStatus } | { running
 
 export type SettingsSaveResult =
   { ok: true; settings: DesktopSettings; urls: string[] } | { ok: false; setting: string; message: string };
+
+/** Why the host's action was refused; the window says it in its language. */
+export type HostRefusal =
+  | 'too-large'
+  | 'not-utf8'
+  | 'invalid-json'
+  | 'bad-type'
+  | 'unknown-peer'
+  | 'bad-close-code'
+  | 'long-reason'
+  | 'not-running';
+
+/** A message from the window to one peer (its id) or to every peer. */
+export interface PeerSendRequest {
+  target: number | 'all';
+  message: { binary: false; text: string } | { binary: true; bytes: Uint8Array };
+}
+
+export interface PeerCloseRequest {
+  peerId: number;
+  code: number;
+  reason: string;
+}
+
+export type HostActionResult =
+  { ok: true; reached: number; skipped: number } | { ok: false; refusal: HostRefusal; message: string };

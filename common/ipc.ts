@@ -2,7 +2,16 @@
  * Every IPC channel between the desktop window and the main process, named once; both sides are
  * typed from IpcContract (the Electron Fiddle pattern).
  */
-import type { DesktopConfig, DesktopSettings, DesktopStatus, SettingsSaveResult } from './desktop';
+import type {
+  DesktopConfig,
+  DesktopSettings,
+  DesktopStatus,
+  HostActionResult,
+  PeerCloseRequest,
+  PeerSendRequest,
+  SettingsSaveResult,
+} from './desktop';
+import type { TrafficEntry } from './station-status';
 
 export const IpcChannel = {
   /** Preload → main, synchronous, once at load: the frozen config the page starts with. */
@@ -15,6 +24,12 @@ export const IpcChannel = {
   saveSettings: 'settings:save',
   /** Preload → main: put text on the system clipboard. */
   copyText: 'clipboard:copy-text',
+  /** Preload → main: one peer's entries in the station's traffic record. */
+  peerTraffic: 'peers:traffic',
+  /** Preload → main: send a message from the host to one peer or to all. */
+  sendToPeers: 'peers:send',
+  /** Preload → main: close one peer with a code and reason. */
+  closePeer: 'peers:close',
 } as const;
 
 export type IpcChannelName = (typeof IpcChannel)[keyof typeof IpcChannel];
@@ -24,6 +39,9 @@ export interface IpcInvokeContract {
   [IpcChannel.getSettings]: { request: []; response: DesktopSettings };
   [IpcChannel.saveSettings]: { request: [settings: DesktopSettings]; response: SettingsSaveResult };
   [IpcChannel.copyText]: { request: [text: string]; response: null };
+  [IpcChannel.peerTraffic]: { request: [peerId: number]; response: TrafficEntry[] };
+  [IpcChannel.sendToPeers]: { request: [request: PeerSendRequest]; response: HostActionResult };
+  [IpcChannel.closePeer]: { request: [request: PeerCloseRequest]; response: HostActionResult };
 }
 
 /** Synchronous channels: what the main process returns. */

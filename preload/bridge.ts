@@ -5,7 +5,16 @@
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import type { StationBridge } from '../common/client-config';
-import type { DesktopConfig, DesktopSettings, DesktopStatus, SettingsSaveResult } from '../common/desktop';
+import type {
+  DesktopConfig,
+  DesktopSettings,
+  DesktopStatus,
+  HostActionResult,
+  PeerCloseRequest,
+  PeerSendRequest,
+  SettingsSaveResult,
+} from '../common/desktop';
+import type { TrafficEntry } from '../common/station-status';
 import { IpcChannel } from '../common/ipc';
 
 export type IpcRendererLike = Pick<IpcRenderer, 'sendSync' | 'invoke' | 'on' | 'removeListener'>;
@@ -31,5 +40,8 @@ export function createBridge(ipc: IpcRendererLike): StationBridge | null {
     copyText: async (text: string) => {
       await ipc.invoke(IpcChannel.copyText, text);
     },
+    peerTraffic: (peerId: number) => ipc.invoke(IpcChannel.peerTraffic, peerId) as Promise<TrafficEntry[]>,
+    sendToPeers: (request: PeerSendRequest) => ipc.invoke(IpcChannel.sendToPeers, request) as Promise<HostActionResult>,
+    closePeer: (request: PeerCloseRequest) => ipc.invoke(IpcChannel.closePeer, request) as Promise<HostActionResult>,
   });
 }

@@ -8,6 +8,7 @@ import type { DesktopSettings, DesktopStatus } from '../common/desktop';
 import type { PeerSnapshot } from '../common/station-status';
 import { byId } from './dom';
 import { isLanguage, isMessageKey, type MessageKey, type Translate } from './i18n';
+import { PeerConsole } from './peer-console';
 
 const element = (id: string) => byId(id, HTMLElement);
 const input = (id: string) => byId(id, HTMLInputElement);
@@ -21,12 +22,19 @@ export class HostPanels {
   #peers: PeerSnapshot[] = [];
   #status: DesktopStatus | undefined;
   #settings: DesktopSettings | undefined;
+  readonly #console: PeerConsole;
 
   constructor(
     private readonly bridge: StationBridge,
     t: Translate,
   ) {
     this.#t = t;
+    this.#console = new PeerConsole(bridge, t);
+    element('peers-body').addEventListener('click', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-peer]');
+      const peer = this.#peers.find((candidate) => String(candidate.id) === button?.dataset.peer);
+      if (peer) this.#console.open(peer);
+    });
     element('host-panels').hidden = false;
     for (const tab of HOST_TABS) element(`tab-${tab}`).addEventListener('click', () => this.#select(tab));
     element('settings-panel').addEventListener('submit', (event) => {
@@ -49,6 +57,7 @@ export class HostPanels {
       this.#status = status;
       this.#peers = status.running ? status.status.peers : [];
       this.#renderPeers();
+      this.#console.update(this.#peers);
     });
     void bridge.getSettings().then((settings) => {
       this.#settings = settings;
@@ -60,6 +69,7 @@ export class HostPanels {
 
   setTranslator(t: Translate): void {
     this.#t = t;
+    this.#console.setTranslator(t);
     this.#renderShare();
     this.#renderPeers();
     this.#renderBanner();
@@ -151,6 +161,14 @@ export class HostPanels {
             return cell;
           }),
         );
+        const open = document.createElement('button');
+        open.type = 'button';
+        open.dataset.peer = String(peer.id);
+        open.textContent = this.#t('peerOpen');
+        open.setAttribute('aria-pressed', String(this.#console.selectedId === peer.id));
+        const action = document.createElement('td');
+        action.append(open);
+        row.append(action);
         return row;
       }),
     );

@@ -9,6 +9,7 @@ import { startStation, type Station } from '../main/station/station';
 import { CLIENT_DIR } from '../main/station/client-route';
 import { startSeedServer } from '../bench/servers/seed-server';
 import type { SettingsSaveResult } from '../common/desktop';
+import type { TrafficEntry } from '../common/station-status';
 import { DEFAULT_SETTINGS } from '../main/desktop/settings';
 import { launchBrowser, openPage, type OpenedPage } from './helpers/browser';
 import { sampleDesktopConfig } from './helpers/desktop-fixtures';
@@ -441,6 +442,121 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
     assert.equal(sent.tokenEnabled, true);
     assert.match(String(sent.token), /^[A-Za-z0-9_-]{24}$/);
     await screenshot(page, 'client-desktop-settings');
+  });
+
+  it('talk to one peer: its traffic, send to it or to all, close it; refusals in words', async (t) => {
+    const station = await startTestStation(t, { tickMs: 60_000 });
+    const config = sampleDesktopConfig(`ws://127.0.0.1:${station.port}/websocket/test`, 'en');
+    const traffic: TrafficEntry[] = [
+      {
+        seq: 1,
+        peerId: 1,
+        time: Date.now(),
+        direction: 'out',
+        kind: 'greeting',
+        size: 12,
+        binary: false,
+        preview: '连接成功',
+        truncated: false,
+      },
+      {
+        seq: 2,
+        peerId: 1,
+        time: Date.now(),
+        direction: 'in',
+        kind: 'message',
+        size: 9,
+        binary: false,
+        preview: 'from peer',
+        truncated: false,
+      },
+      {
+        seq: 3,
+        peerId: 1,
+        time: Date.now(),
+        direction: 'out',
+        kind: 'host',
+        size: 2,
+        binary: true,
+        preview: '0102',
+        truncated: false,
+      },
+    ];
+    const { page } = await openClient(t, pageUrl(station), {
+      initScript: mockBridgeScript({ config, settings: DEFAULT_SETTINGS, saveResult: SAVED, traffic }),
+    });
+    await waitForState(page, 'OPEN 1');
+    await page.evaluate(`window.__pushStatus(${JSON.stringify({ running: true, status: station.status() })})`);
+    await page.locator('#tab-peers').click();
+    const [peer] = station.peers.list();
+    assert.ok(peer);
+    await page.locator(`#peers-body button[data-peer="${peer.id}"]`).click();
+    await page
+      .locator('#peer-console-title', { hasText: `Peer ${peer.id} · 127.0.0.1:` })
+      .waitFor({ timeout: WAIT_MS });
+    await page
+      .locator('#peer-log-viewport .log-row[data-kind="message"]', { hasText: 'from peer' })
+      .waitFor({ timeout: WAIT_MS });
+    await page
+      .locator('#peer-log-viewport .log-row[data-kind="host"]', { hasText: '2 bytes: 0102' })
+      .waitFor({ timeout: WAIT_MS });
+
+    await page.locator('#peer-send-input').fill('hello you');
+    await page.locator('#peer-send-one').click();
+    await page.locator('#peer-result', { hasText: 'Sent to 1 peer(s).' }).waitFor({ timeout: WAIT_MS });
+    await page.locator('#peer-send-mode').selectOption('binary');
+    await page.locator('#peer-send-input').fill('ff 00');
+    await page.locator('#peer-send-all').click();
+    await page.locator('#peer-send-mode').selectOption('json');
+    await page.locator('#peer-send-input').fill('{"a":');
+    await page.locator('#peer-send-one').click();
+    await page.locator('#peer-result', { hasText: /^Not valid JSON: / }).waitFor({ timeout: WAIT_MS });
+    await eventually('both sends', async () => (await bridgeCalls(page, 'sendToPeers')).length === 2);
+    assert.deepEqual(await bridgeCalls(page, 'sendToPeers'), [
+      ['sendToPeers', peer.id, 'hello you'],
+      ['sendToPeers', 'all', [0xff, 0x00]],
+    ]);
+
+    await page.locator('#peer-close-code').fill('999');
+    await page.locator('#peer-close').click();
+    await page
+      .locator('#peer-result', { hasText: 'A close code must be 1000 or from 3000 to 4999.' })
+      .waitFor({ timeout: WAIT_MS });
+    await page.locator('#peer-close-code').fill('4000');
+    await page.locator('#peer-close-reason').fill('bye');
+    await page.locator('#peer-close').click();
+    await page.locator('#peer-result', { hasText: 'Closed with 4000.' }).waitFor({ timeout: WAIT_MS });
+    assert.deepEqual(await bridgeCalls(page, 'closePeer'), [
+      ['closePeer', { peerId: peer.id, code: 4000, reason: 'bye' }],
+    ]);
+    await screenshot(page, 'client-desktop-peer-console');
+
+    // The peer leaves: the console says so and stops offering to send to it.
+    await page.evaluate(
+      `window.__pushStatus(${JSON.stringify({ running: true, status: { ...station.status(), peers: [] } })})`,
+    );
+    await page.locator('#peer-console-title', { hasText: 'has left' }).waitFor({ timeout: WAIT_MS });
+    assert.equal(await page.locator('#peer-send-one').isDisabled(), true);
+  });
+
+  it('say in the window why the main process refused a host action, in Chinese too', async (t) => {
+    const station = await startTestStation(t, { tickMs: 60_000 });
+    const config = sampleDesktopConfig(`ws://127.0.0.1:${station.port}/websocket/test`, 'zh-CN');
+    const { page } = await openClient(t, pageUrl(station), {
+      initScript: mockBridgeScript({
+        config,
+        settings: DEFAULT_SETTINGS,
+        saveResult: SAVED,
+        hostResult: { ok: false, refusal: 'unknown-peer', message: 'No peer 1 is connected' },
+      }),
+    });
+    await waitForState(page, 'OPEN 1');
+    await page.evaluate(`window.__pushStatus(${JSON.stringify({ running: true, status: station.status() })})`);
+    await page.locator('#tab-peers').click();
+    await page.locator('#peers-body button[data-peer]').first().click();
+    await page.locator('#peer-send-input').fill('你好');
+    await page.locator('#peer-send-one').click();
+    await page.locator('#peer-result', { hasText: '该客户端已不再连接。' }).waitFor({ timeout: WAIT_MS });
   });
 
   it('show why the station is down, and do not try to connect', async (t) => {

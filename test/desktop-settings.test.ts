@@ -195,7 +195,16 @@ describe('preload bridge (mocked ipcRenderer)', () => {
     const { ipc, calls, listeners } = mockIpcRenderer(config);
     const bridge = createBridge(ipc);
     assert.ok(bridge);
-    assert.deepEqual(Object.keys(bridge).sort(), ['config', 'copyText', 'getSettings', 'onStatus', 'saveSettings']);
+    assert.deepEqual(Object.keys(bridge).sort(), [
+      'closePeer',
+      'config',
+      'copyText',
+      'getSettings',
+      'onStatus',
+      'peerTraffic',
+      'saveSettings',
+      'sendToPeers',
+    ]);
     assert.deepEqual(bridge.config, config);
     assert.ok(Object.isFrozen(bridge) && Object.isFrozen(bridge.config) && Object.isFrozen(bridge.config.lanUrls));
     assert.deepEqual(calls, [['sendSync', IpcChannel.getConfig]]);
@@ -203,10 +212,18 @@ describe('preload bridge (mocked ipcRenderer)', () => {
     await bridge.getSettings();
     await bridge.saveSettings(DEFAULT_SETTINGS);
     await bridge.copyText('hello');
+    const send = { target: 'all', message: { binary: false, text: 'hi' } } as const;
+    const close = { peerId: 3, code: 4000, reason: 'bye' };
+    await bridge.peerTraffic(3);
+    await bridge.sendToPeers(send);
+    await bridge.closePeer(close);
     assert.deepEqual(calls.slice(1), [
       ['invoke', IpcChannel.getSettings],
       ['invoke', IpcChannel.saveSettings, DEFAULT_SETTINGS],
       ['invoke', IpcChannel.copyText, 'hello'],
+      ['invoke', IpcChannel.peerTraffic, 3],
+      ['invoke', IpcChannel.sendToPeers, send],
+      ['invoke', IpcChannel.closePeer, close],
     ]);
 
     const seen: unknown[] = [];

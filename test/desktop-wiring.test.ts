@@ -247,6 +247,69 @@ describe('desktop main process (mocked electron)', () => {
     assert.equal(MockBrowserWindow.instances.length, 0);
   });
 
+  it("talks to peers over IPC, with the host API's rules, and only for its own page", async (t) => {
+    const app = await startApp(t);
+    const peer = await openClient(`${app.pageUrl.replace('http', 'ws')}websocket/test`);
+    await peer.inbox.next();
+    const invoke = (channel: string, ...args: unknown[]) =>
+      app.electron.ipcMain.invoke(channel, ownSender(app), ...args);
+    const id = 1;
+    assert.deepEqual(
+      await invoke(IpcChannel.sendToPeers, { target: id, message: { binary: false, text: 'over IPC' } }),
+      {
+        ok: true,
+        reached: 1,
+        skipped: 0,
+      },
+    );
+    assert.equal((await peer.inbox.next()).data.toString(), 'over IPC');
+    const bytes = new Uint8Array([1, 2, 3]);
+    await invoke(IpcChannel.sendToPeers, { target: 'all', message: { binary: true, bytes } });
+    const binary = await peer.inbox.next();
+    assert.equal(binary.isBinary, true);
+    assert.deepEqual([...binary.data], [1, 2, 3]);
+    const traffic = (await invoke(IpcChannel.peerTraffic, id)) as { kind: string }[];
+    assert.deepEqual(
+      traffic.map((entry) => entry.kind),
+      ['greeting', 'host', 'host'],
+    );
+    // What the page sends is checked here, whatever it claims to be.
+    assert.deepEqual(
+      await invoke(IpcChannel.sendToPeers, { target: id, message: { binary: true, bytes: 'not bytes' } }),
+      {
+        ok: false,
+        refusal: 'bad-type',
+        message: 'A message is text or bytes',
+      },
+    );
+    const reserved = (await invoke(IpcChannel.closePeer, { peerId: id, code: 1001, reason: '' })) as {
+      refusal?: string;
+    };
+    assert.equal(reserved.refusal, 'bad-close-code');
+    assert.deepEqual(await invoke(IpcChannel.sendToPeers, { target: 99, message: { binary: false, text: 'x' } }), {
+      ok: false,
+      refusal: 'unknown-peer',
+      message: 'No peer 99 is connected',
+    });
+    const foreign = { contents: app.window.webContents, url: 'http://evil.example/', topFrame: true };
+    await assert.rejects(
+      app.electron.ipcMain.invoke(IpcChannel.sendToPeers, foreign, {
+        target: 'all',
+        message: { binary: false, text: 'x' },
+      }),
+      UntrustedSenderError,
+    );
+    await assert.rejects(peer.inbox.next(300), /no message within/, 'refused actions sent nothing');
+
+    const gone = closed(peer.socket);
+    assert.deepEqual(await invoke(IpcChannel.closePeer, { peerId: id, code: 4003, reason: 'from the window' }), {
+      ok: true,
+      reached: 1,
+      skipped: 0,
+    });
+    assert.deepEqual(await gone, { code: 4003, reason: 'from the window' });
+  });
+
   it('sends every peer 1001 before the process quits', async (t) => {
     const app = await startApp(t);
     const peer = await openClient(`${app.pageUrl.replace('http', 'ws')}websocket/test`);

@@ -116,11 +116,14 @@ describe(
       const { page } = await launch(userDataWith(t, { port: 0, lanAccess: false }));
       await page.locator('#state-pill', { hasText: 'OPEN 1' }).waitFor({ timeout: WAIT_MS });
       assert.deepEqual(await page.evaluate('Object.keys(window.wsStation).sort()'), [
+        'closePeer',
         'config',
         'copyText',
         'getSettings',
         'onStatus',
+        'peerTraffic',
         'saveSettings',
+        'sendToPeers',
       ]);
       assert.deepEqual(await page.evaluate('Object.keys(window.wsStation.config).sort()'), [
         'appVersion',
@@ -162,6 +165,29 @@ describe(
       const peerClosed = closed(peer.socket);
       await app.close();
       assert.equal((await peerClosed).code, 1001);
+    });
+
+    it("talks to a peer from the Peers panel: its traffic, a message to it, and a close with the host's code", async (t) => {
+      const { page } = await launch(userDataWith(t, { port: 0, lanAccess: false }));
+      await page.locator('#state-pill', { hasText: 'OPEN 1' }).waitFor({ timeout: WAIT_MS });
+      const peer = await openClient(`ws://127.0.0.1:${stationPort(page)}/websocket/test`, [], {
+        headers: { 'User-Agent': 'electron-console-peer' },
+      });
+      peer.socket.send('hello host');
+      await page.locator('#tab-peers').click();
+      const row = page.locator('#peers-body tr', { hasText: 'electron-console-peer' });
+      await row.locator('button[data-peer]').click();
+      await page.locator('#peer-log-viewport .log-row[data-kind="message"]', { hasText: 'hello host' }).waitFor({
+        timeout: WAIT_MS,
+      });
+      await page.locator('#peer-send-input').fill('hello peer');
+      await page.locator('#peer-send-one').click();
+      await peer.inbox.nextMatching((m) => m.data.toString() === 'hello peer', WAIT_MS);
+      const gone = closed(peer.socket);
+      await page.locator('#peer-close-code').fill('4002');
+      await page.locator('#peer-close-reason').fill('from the window');
+      await page.locator('#peer-close').click();
+      assert.deepEqual(await gone, { code: 4002, reason: 'from the window' });
     });
 
     it('keeps settings changed in the window across a restart', async (t) => {

@@ -4,9 +4,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { JSON_SUBPROTOCOL, STATION_PROBE_PATH, TEST_ENDPOINT_PATH } from '../../common/protocol';
-import type { DesktopConfig, DesktopSettings, DesktopStatus, SettingsSaveResult } from '../../common/desktop';
+import type {
+  DesktopConfig,
+  DesktopSettings,
+  DesktopStatus,
+  HostActionResult,
+  PeerCloseRequest,
+  PeerSendRequest,
+  SettingsSaveResult,
+} from '../../common/desktop';
+import type { TrafficEntry } from '../../common/station-status';
 import { isLoopbackAddress, stationUrl } from '../station/addresses';
-import { ConfigError } from '../station/config';
+import { ConfigError, LIMITS } from '../station/config';
+import { hostClose, hostMessage, HostActionError, sendToPeers } from '../station/host-actions';
+import type { Peer } from '../station/peer';
 import { ListenError, startStation, type Station } from '../station/station';
 import { stationConfigFor, validateSettings } from './settings';
 
@@ -100,6 +111,57 @@ export class StationHost {
    */
   pageUrl(): string | null {
     return this.#station && this.#ownsLoopbackPage ? stationUrl('http', LOOPBACK, this.#station.port, '/') : null;
+  }
+
+  /** One peer's entries in the traffic record (none for an id that is not a number). */
+  peerTraffic(peerId: unknown): TrafficEntry[] {
+    return Number.isInteger(peerId) ? (this.#station?.peers.record.forPeer(peerId as number) ?? []) : [];
+  }
+
+  /** Sends from the host, with the same rules as the host API; input is checked as untrusted. */
+  sendToPeers(request: unknown): HostActionResult {
+    return this.#hostAction((station) => {
+      const { target, message } = (request ?? {}) as Partial<PeerSendRequest>;
+      const text = message && !message.binary && typeof message.text === 'string' ? message.text : undefined;
+      const bytes = message?.binary && message.bytes instanceof Uint8Array ? message.bytes : undefined;
+      if (text === undefined && bytes === undefined) {
+        throw new HostActionError(400, 'bad-type', 'A message is text or bytes');
+      }
+      const checked =
+        bytes !== undefined
+          ? hostMessage('binary', Buffer.from(bytes), station.config.maxPayload)
+          : hostMessage('text', Buffer.from(text ?? ''), station.config.maxPayload);
+      const peers = target === 'all' ? station.peers : [this.#peer(station, target)];
+      return sendToPeers(peers, checked);
+    });
+  }
+
+  /** Closes one peer with the host's code and reason (1000 or 3000–4999, at most 123 bytes). */
+  closePeer(request: unknown): HostActionResult {
+    return this.#hostAction((station) => {
+      const { peerId, code, reason } = (request ?? {}) as Partial<PeerCloseRequest>;
+      const peer = this.#peer(station, peerId);
+      const close = hostClose(code, reason);
+      peer.closeWithin(close.code, close.reason, LIMITS.closeGraceMs);
+      return { reached: 1, skipped: 0 };
+    });
+  }
+
+  #peer(station: Station, id: unknown): Peer {
+    const peer = Number.isInteger(id) ? station.peers.get(id as number) : undefined;
+    if (!peer) throw new HostActionError(404, 'unknown-peer', `No peer ${String(id)} is connected`);
+    return peer;
+  }
+
+  #hostAction(action: (station: Station) => { reached: number; skipped: number }): HostActionResult {
+    const station = this.#station;
+    if (!station) return { ok: false, refusal: 'not-running', message: 'The station is not running.' };
+    try {
+      return { ok: true, ...action(station) };
+    } catch (error) {
+      if (!(error instanceof HostActionError)) throw error;
+      return { ok: false, refusal: error.refusal, message: error.message };
+    }
   }
 
   config(): DesktopConfig {

@@ -140,6 +140,9 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
             await electron.clipboard.writeText(text);
             return null;
           },
+          peerTraffic: (peerId) => started.peerTraffic(peerId),
+          sendToPeers: (request) => started.sendToPeers(request),
+          closePeer: (request) => started.closePeer(request),
         },
       );
       stopStatus = started.watchStatus((status) => {

@@ -16,6 +16,10 @@ export interface IpcHandlers {
   getSettings: InvokeHandler<typeof IpcChannel.getSettings>;
   saveSettings: InvokeHandler<typeof IpcChannel.saveSettings>;
   copyText: InvokeHandler<typeof IpcChannel.copyText>;
+  /** The three below take what the page sent as unknown: the station host checks it. */
+  peerTraffic: (peerId: unknown) => IpcInvokeContract[typeof IpcChannel.peerTraffic]['response'];
+  sendToPeers: (request: unknown) => IpcInvokeContract[typeof IpcChannel.sendToPeers]['response'];
+  closePeer: (request: unknown) => IpcInvokeContract[typeof IpcChannel.closePeer]['response'];
 }
 
 export interface TrustedSender {
@@ -75,5 +79,17 @@ export function registerIpcHandlers(
     guard(IpcChannel.copyText, event);
     if (typeof text !== 'string') throw new TypeError('copyText takes a string');
     return handlers.copyText(text);
+  });
+  ipcMain.handle(IpcChannel.peerTraffic, (event, peerId: unknown) => {
+    guard(IpcChannel.peerTraffic, event);
+    return handlers.peerTraffic(peerId);
+  });
+  ipcMain.handle(IpcChannel.sendToPeers, (event, request: unknown) => {
+    guard(IpcChannel.sendToPeers, event);
+    return handlers.sendToPeers(request);
+  });
+  ipcMain.handle(IpcChannel.closePeer, (event, request: unknown) => {
+    guard(IpcChannel.closePeer, event);
+    return handlers.closePeer(request);
   });
 }

@@ -2,16 +2,18 @@
  * What the station's host may send its peers and how it may close them: the one set of rules
  * the HTTP API, the command line and the desktop window all go through.
  */
+import type { HostRefusal } from '../../common/desktop';
 import { CloseCode } from '../../common/protocol';
 import type { Peer } from './peer';
 
 /** A message from the host: text (plain or JSON, sent as text) or bytes (sent as binary). */
 export type HostMessage = { binary: false; text: string } | { binary: true; bytes: Buffer };
 
-/** A refused action, with the HTTP status the API answers it with. */
+/** A refused action: why (for the window to say in its language), and the HTTP status for the API. */
 export class HostActionError extends Error {
   constructor(
     readonly status: 400 | 404 | 413,
+    readonly refusal: HostRefusal,
     message: string,
   ) {
     super(message);
@@ -25,20 +27,28 @@ export type HostMessageFormat = 'text' | 'json' | 'binary';
 /** Checks a message as given; JSON must parse, and nothing may be larger than maxPayload. */
 export function hostMessage(format: HostMessageFormat, body: Buffer, maxPayload: number): HostMessage {
   if (body.length > maxPayload) {
-    throw new HostActionError(413, `The message is ${body.length} bytes; peers accept at most ${maxPayload}`);
+    throw new HostActionError(
+      413,
+      'too-large',
+      `The message is ${body.length} bytes; peers accept at most ${maxPayload}`,
+    );
   }
   if (format === 'binary') return { binary: true, bytes: body };
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
-    throw new HostActionError(400, 'A text message must be valid UTF-8');
+    throw new HostActionError(400, 'not-utf8', 'A text message must be valid UTF-8');
   }
   if (format === 'json') {
     try {
       JSON.parse(text);
     } catch (error) {
-      throw new HostActionError(400, `Not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new HostActionError(
+        400,
+        'invalid-json',
+        `Not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return { binary: false, text };
@@ -61,14 +71,18 @@ const MAX_REASON_BYTES = 123;
 export function hostClose(code: unknown, reason: unknown): { code: number; reason: string } {
   const number = typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : code;
   if (typeof number !== 'number' || !(number === CloseCode.normal || (number >= 3000 && number <= 4999))) {
-    throw new HostActionError(400, `Close code ${String(code)} is not allowed: use 1000, or 3000 to 4999`);
+    throw new HostActionError(
+      400,
+      'bad-close-code',
+      `Close code ${String(code)} is not allowed: use 1000, or 3000 to 4999`,
+    );
   }
   if (reason !== undefined && typeof reason !== 'string') {
-    throw new HostActionError(400, 'A close reason must be text');
+    throw new HostActionError(400, 'long-reason', 'A close reason must be text');
   }
   const text = reason ?? '';
   if (Buffer.byteLength(text) > MAX_REASON_BYTES) {
-    throw new HostActionError(400, `A close reason is at most ${MAX_REASON_BYTES} bytes of UTF-8`);
+    throw new HostActionError(400, 'long-reason', `A close reason is at most ${MAX_REASON_BYTES} bytes of UTF-8`);
   }
   return { code: number, reason: text };
 }

@@ -33,14 +33,18 @@ export function createHostRouter(
 
   const peerById = (id: string | undefined): Peer => {
     const peer = /^\d+$/.test(id ?? '') ? peers.get(Number(id)) : undefined;
-    if (!peer) throw new HostActionError(404, `No peer ${id ?? ''} is connected`);
+    if (!peer) throw new HostActionError(404, 'unknown-peer', `No peer ${id ?? ''} is connected`);
     return peer;
   };
   const messageOf = (request: express.Request): ReturnType<typeof hostMessage> => {
     const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const format = FORMATS[type];
     if (format === undefined) {
-      throw new HostActionError(400, 'Send the message as text/plain, application/json or application/octet-stream');
+      throw new HostActionError(
+        400,
+        'bad-type',
+        'Send the message as text/plain, application/json or application/octet-stream',
+      );
     }
     return hostMessage(format, Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0), maxPayload);
   };
@@ -50,7 +54,7 @@ export function createHostRouter(
     const messages = Number.isNaN(id) ? [] : peers.record.forPeer(id);
     // A peer that has left keeps its record until newer traffic pushes it out.
     if (messages.length === 0 && peers.get(id) === undefined) {
-      throw new HostActionError(404, `No peer ${request.params.id} is connected or in the record`);
+      throw new HostActionError(404, 'unknown-peer', `No peer ${request.params.id} is connected or in the record`);
     }
     response.json({ peer: id, messages });
   });
