@@ -6,6 +6,8 @@ import { CHROMIUM_PATH, launchBrowser, openPage } from './helpers/browser';
 import { createLanHost, lanUnavailableReason, type LanHost } from './helpers/lan-host';
 import type { LanPeerRequest } from './helpers/lan-peer';
 import { parseStationConfig } from '../main/station/config';
+import { waitFor } from './helpers/wait';
+import { hostMessage, sendToPeers } from '../main/station/host-actions';
 import { startStation } from '../main/station/station';
 
 const TOKEN = 'lan-test-token-42';
@@ -85,6 +87,28 @@ describe('a peer on the LAN', { skip: unavailable ?? false }, () => {
     await withoutToken.page.locator('#last-error', { hasText: 'access token' }).waitFor({ timeout: 5000 });
     assert.ok((station.status().totals.rejected['401'] ?? 0) > refusedBefore);
     assert.equal(station.peers.size, 1, 'only the page with the token is connected');
+  });
+
+  it("gets what the station's host sends, in its wire format", async () => {
+    const listening = peer({
+      kind: 'ws',
+      url: `${endpoint}?token=${TOKEN}`,
+      protocol: 'station.v1.json',
+      listenMs: 1500,
+    });
+    const before = station.peers.size;
+    await waitFor('the LAN peer to connect', () => station.peers.size > before, 4000);
+    // This station listens on the link only, where the loopback API is not; the host's rules are the same.
+    const sent = sendToPeers(station.peers, hostMessage('text', Buffer.from('to the whole LAN'), 1024));
+    assert.equal(sent.reached, station.peers.size);
+    const result = await listening;
+    const hosted = (result.received as string[])
+      .map((text) => JSON.parse(text) as Record<string, unknown>)
+      .filter((m) => m.type === 'host');
+    assert.deepEqual(
+      hosted.map((m) => m.data),
+      ['to the whole LAN'],
+    );
   });
 
   it('cannot read the status API, the traffic record or send probes: this computer only', async () => {

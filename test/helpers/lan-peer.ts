@@ -7,7 +7,15 @@ import { WebSocket } from 'ws';
 
 export type LanPeerRequest =
   | { kind: 'http'; url: string; method?: string; body?: string }
-  | { kind: 'ws'; url: string; headers?: Record<string, string>; protocol?: string; send?: string }
+  | {
+      kind: 'ws';
+      url: string;
+      headers?: Record<string, string>;
+      protocol?: string;
+      send?: string;
+      /** Instead of stopping at the greeting and a tick, keep everything received for this long. */
+      listenMs?: number;
+    }
   /** An attacker: `count` connections that send half a handshake, then a header line each second. */
   | { kind: 'slow-headers'; host: string; port: number; count: number; forMs: number }
   /** An attacker: `count` WebSockets opened in waves of 20 and held open for `holdMs`. */
@@ -84,12 +92,22 @@ async function session(request: Extract<LanPeerRequest, { kind: 'ws' }>): Promis
     socket.on('error', (error) => resolve({ error: error.message }));
     socket.on('open', () => {
       if (request.send !== undefined) socket.send(request.send);
+      if (request.listenMs !== undefined) {
+        setTimeout(() => {
+          socket.close(1000);
+          resolve({ status: 101, protocol: socket.protocol, received });
+        }, request.listenMs);
+      }
     });
     socket.on('message', (data: Buffer) => {
       received.push(data.toString());
       // Greeting, at least one tick, and the echo when something was sent.
       const wanted = request.send === undefined ? 2 : 3;
-      if (received.length >= wanted && (request.send === undefined || received.includes(request.send))) {
+      if (
+        request.listenMs === undefined &&
+        received.length >= wanted &&
+        (request.send === undefined || received.includes(request.send))
+      ) {
         socket.close(1000);
         resolve({ status: 101, protocol: socket.protocol, received });
       }
