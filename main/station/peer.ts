@@ -137,8 +137,9 @@ export class Peer {
     this.messagesIn += 1;
     this.bytesIn += data.length;
     const frame = isBinary || !this.usesJson ? data : encodeJson({ type: 'echo', data: data.toString('utf8') });
-    this.record.add(this.id, 'in', 'message', data, isBinary);
-    this.#send(frame, isBinary, 'echo', this.#resumeWhenDrained);
+    const received = this.record.add(this.id, 'in', 'message', data, isBinary);
+    this.record.addEcho(received, frame.length);
+    this.#send(frame, isBinary, null, this.#resumeWhenDrained);
     if (this.socket.bufferedAmount > LIMITS.echoPauseBufferedBytes && !this.socket.isPaused) {
       // Stop reading: TCP backpressure then slows the sender, and nothing accepted is dropped.
       this.socket.pause();
@@ -190,7 +191,7 @@ export class Peer {
     this.#send(tick.jsonFrame, false, null);
   }
 
-  /** Sends a frame; every kind but ticks (null) goes into the traffic record. */
+  /** Sends a frame, and records it under `kind` (null: ticks, and echoes, recorded with their message). */
   #send(frame: Buffer, binary: boolean, kind: TrafficKind | null, onWritten?: () => void): void {
     if (kind !== null) this.record.add(this.id, 'out', kind, frame, binary);
     this.messagesOut += 1;

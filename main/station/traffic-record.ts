@@ -15,12 +15,13 @@ export class TrafficRecord {
   #next = 0;
   #seq = 0;
 
-  add(peerId: number, direction: 'in' | 'out', kind: TrafficKind, data: Buffer, binary: boolean): void {
+  /** Records a message; returns its entry. */
+  add(peerId: number, direction: 'in' | 'out', kind: TrafficKind, data: Buffer, binary: boolean): TrafficEntry {
     const preview = binary
       ? data.subarray(0, PREVIEW_HEX_BYTES).toString('hex')
       : data.toString('utf8', 0, Math.min(data.length, PREVIEW_BYTES));
-    this.#entries[this.#next] = {
-      seq: ++this.#seq,
+    return this.#store({
+      seq: 0,
       peerId,
       time: Date.now(),
       direction,
@@ -29,8 +30,22 @@ export class TrafficRecord {
       binary,
       preview,
       truncated: data.length > (binary ? PREVIEW_HEX_BYTES : PREVIEW_BYTES),
-    };
+    });
+  }
+
+  /**
+   * Records the echo of a message just recorded: the same content, so the same preview, without
+   * decoding it again (echoes are the hot path). `size` is the echo frame's, JSON-wrapped or not.
+   */
+  addEcho(message: TrafficEntry, size: number): void {
+    this.#store({ ...message, direction: 'out', kind: 'echo', size });
+  }
+
+  #store(entry: TrafficEntry): TrafficEntry {
+    entry.seq = ++this.#seq;
+    this.#entries[this.#next] = entry;
     this.#next = (this.#next + 1) % RECORD_ENTRIES;
+    return entry;
   }
 
   /** One peer's entries still in the record, oldest first. */
