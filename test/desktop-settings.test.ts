@@ -19,7 +19,7 @@ import { externalLink, isOwnPage } from '../main/electron/navigation';
 import { createBridge, type IpcRendererLike } from '../preload/bridge';
 import { ConfigError } from '../main/station/config';
 import { openClient } from './helpers/client';
-import { sampleDesktopConfig } from './helpers/desktop-fixtures';
+import { BRIDGE_KEYS, sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { tempFolder } from './helpers/temp-folder';
 
 describe('desktop settings', () => {
@@ -195,16 +195,7 @@ describe('preload bridge (mocked ipcRenderer)', () => {
     const { ipc, calls, listeners } = mockIpcRenderer(config);
     const bridge = createBridge(ipc);
     assert.ok(bridge);
-    assert.deepEqual(Object.keys(bridge).sort(), [
-      'closePeer',
-      'config',
-      'copyText',
-      'getSettings',
-      'onStatus',
-      'peerTraffic',
-      'saveSettings',
-      'sendToPeers',
-    ]);
+    assert.deepEqual(Object.keys(bridge).sort(), BRIDGE_KEYS);
     assert.deepEqual(bridge.config, config);
     assert.ok(Object.isFrozen(bridge) && Object.isFrozen(bridge.config) && Object.isFrozen(bridge.config.lanUrls));
     assert.deepEqual(calls, [['sendSync', IpcChannel.getConfig]]);

@@ -21,6 +21,7 @@ import { _electron, type ElectronApplication, type Page } from 'playwright';
 import type { DesktopSettings } from '../common/desktop';
 import { ensureElectronBinary, packagedTestBuild } from '../tools/electron-binary';
 import { closed, openClient } from './helpers/client';
+import { BRIDGE_KEYS } from './helpers/desktop-fixtures';
 import { eventually } from './helpers/wait';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -115,16 +116,7 @@ describe(
     it('exposes exactly the documented bridge, frozen', async (t) => {
       const { page } = await launch(userDataWith(t, { port: 0, lanAccess: false }));
       await page.locator('#state-pill', { hasText: 'OPEN 1' }).waitFor({ timeout: WAIT_MS });
-      assert.deepEqual(await page.evaluate('Object.keys(window.wsStation).sort()'), [
-        'closePeer',
-        'config',
-        'copyText',
-        'getSettings',
-        'onStatus',
-        'peerTraffic',
-        'saveSettings',
-        'sendToPeers',
-      ]);
+      assert.deepEqual(await page.evaluate('Object.keys(window.wsStation).sort()'), BRIDGE_KEYS);
       assert.deepEqual(await page.evaluate('Object.keys(window.wsStation.config).sort()'), [
         'appVersion',
         'lanPageUrls',

@@ -18,3 +18,15 @@ export function sampleDesktopConfig(
     notice: null,
   };
 }
+
+/** What the preload puts on window.wsStation, sorted: the bridge's whole surface. */
+export const BRIDGE_KEYS = [
+  'closePeer',
+  'config',
+  'copyText',
+  'getSettings',
+  'onStatus',
+  'peerTraffic',
+  'saveSettings',
+  'sendToPeers',
+];
