@@ -15,9 +15,8 @@ import type {
 } from '../../common/desktop';
 import type { TrafficEntry } from '../../common/station-status';
 import { isLoopbackAddress, stationUrl } from '../station/addresses';
-import { ConfigError, LIMITS } from '../station/config';
-import { hostClose, hostMessage, HostActionError, sendToPeers } from '../station/host-actions';
-import type { Peer } from '../station/peer';
+import { ConfigError } from '../station/config';
+import { closeFromHost, hostMessage, HostActionError, peerById, sendToPeers } from '../station/host-actions';
 import { ListenError, startStation, type Station } from '../station/station';
 import { stationConfigFor, validateSettings } from './settings';
 
@@ -131,7 +130,7 @@ export class StationHost {
         bytes !== undefined
           ? hostMessage('binary', Buffer.from(bytes), station.config.maxPayload)
           : hostMessage('text', Buffer.from(text ?? ''), station.config.maxPayload);
-      const peers = target === 'all' ? station.peers : [this.#peer(station, target)];
+      const peers = target === 'all' ? station.peers : [peerById(station.peers, target)];
       return sendToPeers(peers, checked);
     });
   }
@@ -140,17 +139,9 @@ export class StationHost {
   closePeer(request: unknown): HostActionResult {
     return this.#hostAction((station) => {
       const { peerId, code, reason } = (request ?? {}) as Partial<PeerCloseRequest>;
-      const peer = this.#peer(station, peerId);
-      const close = hostClose(code, reason);
-      peer.closeWithin(close.code, close.reason, LIMITS.closeGraceMs);
+      closeFromHost(peerById(station.peers, peerId), code, reason);
       return { reached: 1, skipped: 0 };
     });
-  }
-
-  #peer(station: Station, id: unknown): Peer {
-    const peer = Number.isInteger(id) ? station.peers.get(id as number) : undefined;
-    if (!peer) throw new HostActionError(404, 'unknown-peer', `No peer ${String(id)} is connected`);
-    return peer;
   }
 
   #hostAction(action: (station: Station) => { reached: number; skipped: number }): HostActionResult {

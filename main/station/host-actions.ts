@@ -4,7 +4,9 @@
  */
 import type { HostRefusal } from '../../common/desktop';
 import { CloseCode } from '../../common/protocol';
+import { LIMITS } from './config';
 import type { Peer } from './peer';
+import type { PeerRegistry } from './peer-registry';
 
 /** A message from the host: text (plain or JSON, sent as text) or bytes (sent as binary). */
 export type HostMessage = { binary: false; text: string } | { binary: true; bytes: Buffer };
@@ -54,6 +56,13 @@ export function hostMessage(format: HostMessageFormat, body: Buffer, maxPayload:
   return { binary: false, text };
 }
 
+/** The connected peer with this id (an integer, as a caller gave it); 404 when there is none. */
+export function peerById(peers: PeerRegistry, id: unknown): Peer {
+  const peer = Number.isInteger(id) ? peers.get(id as number) : undefined;
+  if (!peer) throw new HostActionError(404, 'unknown-peer', `No peer ${String(id)} is connected`);
+  return peer;
+}
+
 /** Sends to each peer; returns how many it reached (a peer too far behind reading is skipped). */
 export function sendToPeers(peers: Iterable<Peer>, message: HostMessage): { reached: number; skipped: number } {
   let reached = 0;
@@ -68,7 +77,7 @@ export function sendToPeers(peers: Iterable<Peer>, message: HostMessage): { reac
 const MAX_REASON_BYTES = 123;
 
 /** A close code and reason the host may use: 1000, or 3000–4999 (RFC 6455 7.4.2); reason ≤ 123 bytes. */
-export function hostClose(code: unknown, reason: unknown): { code: number; reason: string } {
+function hostClose(code: unknown, reason: unknown): { code: number; reason: string } {
   const number = typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : code;
   if (typeof number !== 'number' || !(number === CloseCode.normal || (number >= 3000 && number <= 4999))) {
     throw new HostActionError(
@@ -85,4 +94,11 @@ export function hostClose(code: unknown, reason: unknown): { code: number; reaso
     throw new HostActionError(400, 'long-reason', `A close reason is at most ${MAX_REASON_BYTES} bytes of UTF-8`);
   }
   return { code: number, reason: text };
+}
+
+/** Closes a peer with the host's code and reason, once they pass hostClose; returns them. */
+export function closeFromHost(peer: Peer, code: unknown, reason: unknown): { code: number; reason: string } {
+  const close = hostClose(code, reason);
+  peer.closeWithin(close.code, close.reason, LIMITS.closeGraceMs);
+  return close;
 }

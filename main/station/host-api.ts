@@ -9,10 +9,15 @@
  */
 import express, { type ErrorRequestHandler } from 'express';
 import { BROADCAST_API_PATH, PEERS_API_PATH } from '../../common/protocol';
-import { LIMITS } from './config';
-import { hostClose, hostMessage, HostActionError, sendToPeers, type HostMessageFormat } from './host-actions';
+import {
+  closeFromHost,
+  hostMessage,
+  HostActionError,
+  peerById,
+  sendToPeers,
+  type HostMessageFormat,
+} from './host-actions';
 import { loopbackOnly } from './loopback-only';
-import type { Peer } from './peer';
 import type { PeerRegistry } from './peer-registry';
 
 const FORMATS: Record<string, HostMessageFormat> = {
@@ -31,11 +36,6 @@ export function createHostRouter(
   // One byte over the limit is enough to know it is too large; express answers 413 beyond it.
   const body = express.raw({ type: () => true, limit: maxPayload + 1 });
 
-  const peerById = (id: string | undefined): Peer => {
-    const peer = /^\d+$/.test(id ?? '') ? peers.get(Number(id)) : undefined;
-    if (!peer) throw new HostActionError(404, 'unknown-peer', `No peer ${id ?? ''} is connected`);
-    return peer;
-  };
   const messageOf = (request: express.Request): ReturnType<typeof hostMessage> => {
     const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const format = FORMATS[type];
@@ -50,29 +50,33 @@ export function createHostRouter(
   };
 
   router.get(`${PEERS_API_PATH}/:id/messages`, (request, response) => {
-    const id = /^\d+$/.test(request.params.id) ? Number(request.params.id) : NaN;
-    const messages = Number.isNaN(id) ? [] : peers.record.forPeer(id);
+    const id = idFromPath(request.params.id);
+    const messages = typeof id === 'number' ? peers.record.forPeer(id) : [];
     // A peer that has left keeps its record until newer traffic pushes it out.
-    if (messages.length === 0 && peers.get(id) === undefined) {
+    if (messages.length === 0 && (typeof id !== 'number' || peers.get(id) === undefined)) {
       throw new HostActionError(404, 'unknown-peer', `No peer ${request.params.id} is connected or in the record`);
     }
     response.json({ peer: id, messages });
   });
   router.post(`${PEERS_API_PATH}/:id/messages`, body, (request, response) => {
-    const peer = peerById(request.params.id);
+    const peer = peerById(peers, idFromPath(request.params.id));
     response.json(sendToPeers([peer], messageOf(request)));
   });
   router.post(BROADCAST_API_PATH, body, (request, response) => {
     response.json(sendToPeers(peers, messageOf(request)));
   });
   router.delete(`${PEERS_API_PATH}/:id`, (request, response) => {
-    const peer = peerById(request.params.id);
-    const { code, reason } = hostClose(request.query.code ?? '1000', request.query.reason);
-    peer.closeWithin(code, reason, LIMITS.closeGraceMs);
+    const peer = peerById(peers, idFromPath(request.params.id));
+    const { code, reason } = closeFromHost(peer, request.query.code ?? '1000', request.query.reason);
     response.json({ closed: peer.id, code, reason });
   });
   router.use([PEERS_API_PATH, BROADCAST_API_PATH], hostErrors);
   return router;
+}
+
+/** A peer id from the URL path: its number when it is digits, else the text, which no peer has. */
+function idFromPath(segment: string): number | string {
+  return /^\d+$/.test(segment) ? Number(segment) : segment;
 }
 
 /** Refusals as JSON: the action's own status, or the body parser's (413 for a body too large). */
