@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES } from '../../common/client-config';
 import type { DesktopSettings } from '../../common/desktop';
+import { LOOPBACK_IPV4 } from '../station/addresses';
 import { ConfigError, DEFAULT_CONFIG, parseStationConfig, type StationConfig } from '../station/config';
 
 export const SETTINGS_FILE = 'settings.json';
@@ -27,7 +28,6 @@ export const DEFAULT_SETTINGS: DesktopSettings = Object.freeze({
 });
 
 const LAN_HOST = '0.0.0.0';
-const LOCAL_HOST = '127.0.0.1';
 
 /** The parts only the desktop has; the rest are checked by the station's own config rules. */
 const desktopOnly = z.object({
@@ -40,7 +40,7 @@ const desktopOnly = z.object({
 export function stationConfigFor(settings: DesktopSettings): StationConfig {
   return parseStationConfig({
     port: settings.port,
-    host: settings.lanAccess ? LAN_HOST : LOCAL_HOST,
+    host: settings.lanAccess ? LAN_HOST : LOOPBACK_IPV4,
     tickMs: settings.tickMs,
     maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
     maxPendingPerAddress: settings.maxPendingPerAddress,

@@ -14,14 +14,11 @@ import type {
   SettingsSaveResult,
 } from '../../common/desktop';
 import type { TrafficEntry } from '../../common/station-status';
-import { isLoopbackAddress, stationUrl } from '../station/addresses';
+import { isLoopbackAddress, LOOPBACK_IPV4, stationUrl } from '../station/addresses';
 import { ConfigError } from '../station/config';
 import { closeFromHost, hostMessage, HostActionError, peerById, sendToPeers } from '../station/host-actions';
 import { ListenError, startStation, type Station } from '../station/station';
 import { stationConfigFor, validateSettings } from './settings';
-
-/** The window talks to its station over loopback, whatever networks the station also serves. */
-const LOOPBACK = '127.0.0.1';
 
 /** How often the window hears about the station when nothing else happens (traffic counters move). */
 const STATUS_INTERVAL_MS = 1000;
@@ -64,7 +61,7 @@ export class StationHost {
       // The station still serves the LAN; the window only refuses to show (and trust) another program.
       this.#error = this.#ownsLoopbackPage
         ? null
-        : `Another program answers on ${LOOPBACK}:${station.port}, so this window will not show it. ` +
+        : `Another program answers on ${LOOPBACK_IPV4}:${station.port}, so this window will not show it. ` +
           'Choose another port in Settings.';
     } catch (error) {
       if (!(error instanceof ListenError)) throw error;
@@ -109,7 +106,7 @@ export class StationHost {
    * when another program answers there instead.
    */
   pageUrl(): string | null {
-    return this.#station && this.#ownsLoopbackPage ? stationUrl('http', LOOPBACK, this.#station.port, '/') : null;
+    return this.#station && this.#ownsLoopbackPage ? stationUrl('http', LOOPBACK_IPV4, this.#station.port, '/') : null;
   }
 
   /** One peer's entries in the traffic record (none for an id that is not a number). */
@@ -163,7 +160,7 @@ export class StationHost {
       station ? lanAddresses.map((address) => stationUrl(scheme, address, station.port, path, token)) : [];
     return {
       websocketUrl:
-        station && this.#ownsLoopbackPage ? stationUrl('ws', LOOPBACK, station.port, TEST_ENDPOINT_PATH) : '',
+        station && this.#ownsLoopbackPage ? stationUrl('ws', LOOPBACK_IPV4, station.port, TEST_ENDPOINT_PATH) : '',
       subprotocol: JSON_SUBPROTOCOL,
       language: this.settings.language,
       lanUrls: lan('ws', TEST_ENDPOINT_PATH),
@@ -221,7 +218,7 @@ export class StationHost {
 export async function answersOnLoopback(station: Station): Promise<boolean> {
   const nonce = randomBytes(16).toString('hex');
   try {
-    const url = stationUrl('http', LOOPBACK, station.port, `${STATION_PROBE_PATH}?nonce=${nonce}`);
+    const url = stationUrl('http', LOOPBACK_IPV4, station.port, `${STATION_PROBE_PATH}?nonce=${nonce}`);
     await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
   } catch {
     // Nothing answered: not this station either (it always answers its own loopback).

@@ -7,6 +7,9 @@ import { TOKEN_QUERY_PARAMETER } from '../../common/protocol';
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
 
+/** This computer's IPv4 loopback: where the desktop window meets its own station. */
+export const LOOPBACK_IPV4 = '127.0.0.1';
+
 export function isWildcardHost(host: string): boolean {
   return WILDCARD_HOSTS.has(host);
 }

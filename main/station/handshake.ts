@@ -91,7 +91,9 @@ function refusalFor(request: IncomingMessage, target: RequestTarget, rules: Hand
     return { status: 403, reason: `Origin ${origin} is not allowed to connect to this station` };
   }
   const remoteAddress = request.socket.remoteAddress ?? '';
-  const lockedMs = rules.token === null || isLoopbackAddress(remoteAddress) ? 0 : rules.tokenLockout(remoteAddress);
+  // This computer never needs the token, and so is never locked out either.
+  const token = isLoopbackAddress(remoteAddress) ? null : rules.token;
+  const lockedMs = token === null ? 0 : rules.tokenLockout(remoteAddress);
   if (lockedMs > 0) {
     // Refused before any comparison: a guesser learns nothing while locked out.
     return {
@@ -100,11 +102,7 @@ function refusalFor(request: IncomingMessage, target: RequestTarget, rules: Hand
       headers: { 'Retry-After': String(Math.ceil(lockedMs / 1000)) },
     };
   }
-  if (
-    rules.token !== null &&
-    !isLoopbackAddress(remoteAddress) &&
-    !tokenMatches(rules.token, presentedToken(request, target.query))
-  ) {
+  if (token !== null && !tokenMatches(token, presentedToken(request, target.query))) {
     return {
       status: 401,
       reason: 'This station needs its access token: add ?token=… to the URL or send Authorization: Bearer …',

@@ -47,7 +47,7 @@ export class MemoryBudget {
     let output = 0;
     let partial = 0;
     let leaving = 0;
-    const open: Peer[] = [];
+    const holders: { peer: Peer; held: number }[] = [];
     for (const peer of this.peers) {
       const queued = peer.socket.bufferedAmount;
       const assembling = peer.partialInputBytes();
@@ -60,16 +60,15 @@ export class MemoryBudget {
         leaving += queued + assembling;
         continue;
       }
-      if (queued + assembling > 0) open.push(peer);
+      if (queued + assembling > 0) holders.push({ peer, held: queued + assembling });
     }
     this.#outputBytes = output;
     this.#partialInputBytes = partial;
     let excess = output + partial - leaving - this.budgetBytes;
     if (excess <= 0) return;
-    open.sort((a, b) => b.heldBytes() - a.heldBytes());
-    for (const peer of open) {
+    holders.sort((a, b) => b.held - a.held);
+    for (const { peer, held } of holders) {
       if (excess <= 0) break;
-      const held = peer.heldBytes();
       excess -= held;
       this.#closedOverBudget += 1;
       const reason = `Station memory budget exceeded: this connection held ${mebibytes(held)} MiB`;

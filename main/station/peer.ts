@@ -86,11 +86,6 @@ export class Peer {
     return this.#connection.bytesRead - this.#inputMark;
   }
 
-  /** Bytes the station holds for this peer: output not yet handed to the OS, and partial input. */
-  heldBytes(): number {
-    return this.socket.bufferedAmount + this.partialInputBytes();
-  }
-
   /** Calls `listener` with every chunk read from the peer's TCP connection, as ws reads it. */
   onInput(listener: (chunk: Buffer) => void): void {
     this.#connection.on('data', listener);
@@ -108,7 +103,7 @@ export class Peer {
 
   /**
    * Closes with `code` and `reason`, and drops the connection if the peer has not finished the
-   * closing handshake within graceMs (0 for a peer whose unread output holds the Close back).
+   * closing handshake within graceMs (0: as soon as the Close is written).
    * With `stopReading`, nothing more is read from the peer meanwhile, so a peer closed for what
    * it makes the station hold cannot add to it during the grace.
    */

@@ -14,7 +14,7 @@ import { CloseCode, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, WEBSOCKET_MOUNT_PATH }
 import type { StationStatus } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { AddressLimits, type ConnectionRefusal } from './address-limits';
-import { isWildcardHost, reachableAddresses, stationUrl } from './addresses';
+import { isWildcardHost, LOOPBACK_IPV4, reachableAddresses, stationUrl } from './addresses';
 import { LIMITS, type StationConfig } from './config';
 import { createClientRouter } from './client-route';
 import { DESCRIPTOR_RESERVE, peersWithin, raiseDescriptorLimit } from './descriptor-limit';
@@ -31,8 +31,6 @@ import { createStatusRouter } from './status-api';
 import { startTicker } from './ticker';
 import { TokenThrottle } from './token-throttle';
 import { createWebSocketRouter, websocketPaths } from './websocket-router';
-
-const LOOPBACK_IPV4 = '127.0.0.1';
 
 export interface StationEvents {
   /** An address sent a run of wrong tokens and is refused for lockoutMs (once per episode). */
