@@ -15,7 +15,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { startCliStation } from './helpers/cli';
 import { openClient, type Client } from './helpers/client';
-import { encodeFrame, rawUpgrade, sendRaw, type ServerFrame } from './helpers/raw-websocket';
+import { encodeFrame, rawUpgrade, sendRaw, splitFrames, type ServerFrame } from './helpers/raw-websocket';
 
 const ENDPOINT = '/websocket/test';
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -209,38 +209,15 @@ function headerOf(generated: GeneratedRequest, name: string): string | undefined
   return generated.headers.find(([header]) => header.toLowerCase() === name.toLowerCase())?.[1];
 }
 
-/** Splits the station's frames; throws on anything a server may not send (RFC 6455 5.1, 5.2). */
-function parseServerFrames(bytes: Buffer): { frames: ServerFrame[]; rest: Buffer } {
-  const frames: ServerFrame[] = [];
-  let offset = 0;
-  for (;;) {
-    if (bytes.length - offset < 2) break;
-    const first = bytes[offset] ?? 0;
-    const second = bytes[offset + 1] ?? 0;
-    assert.equal(second & 0x80, 0, 'a server frame is never masked');
-    assert.equal(first & 0x70, 0, 'no reserved bits without an extension');
-    let length = second & 0x7f;
-    let headerLength = 2;
-    if (length === 126) {
-      if (bytes.length - offset < 4) break;
-      length = bytes.readUInt16BE(offset + 2);
-      headerLength = 4;
-    } else if (length === 127) {
-      if (bytes.length - offset < 10) break;
-      length = Number(bytes.readBigUInt64BE(offset + 2));
-      headerLength = 10;
-    }
-    if (bytes.length - offset < headerLength + length) break;
-    const opcode = first & 0x0f;
-    assert.ok([0x1, 0x2, 0x8, 0x9, 0xa].includes(opcode), `opcode ${opcode} from the station`);
-    frames.push({
-      opcode,
-      rsv1: false,
-      payload: bytes.subarray(offset + headerLength, offset + headerLength + length),
-    });
-    offset += headerLength + length;
+/** The station's complete frames so far; throws on anything a server may not send (RFC 6455 5.1, 5.2). */
+function parseServerFrames(bytes: Buffer): ServerFrame[] {
+  const { frames } = splitFrames(bytes);
+  for (const frame of frames) {
+    assert.equal(frame.masked, false, 'a server frame is never masked');
+    assert.equal(frame.rsv, 0, 'no reserved bits without an extension');
+    assert.ok([0x1, 0x2, 0x8, 0x9, 0xa].includes(frame.opcode), `opcode ${frame.opcode} from the station`);
   }
-  return { frames, rest: bytes.subarray(offset) };
+  return frames;
 }
 
 /** RFC 6455 7.4: codes an endpoint may put in a Close frame. */
@@ -319,7 +296,7 @@ async function collectFrames(
   socket.on('error', onEnd);
   try {
     for (;;) {
-      const { frames } = parseServerFrames(buffer);
+      const frames = parseServerFrames(buffer);
       if (connection.ended || enough(frames) || Date.now() - lastData > idleMs) return frames;
       await sleep(5);
     }

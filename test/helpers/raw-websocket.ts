@@ -108,7 +108,45 @@ export interface ServerFrame {
   opcode: number;
   /** Set on the first frame of a compressed message (permessage-deflate). */
   rsv1: boolean;
+  /** All three reserved bits (RSV1 RSV2 RSV3), as a number from 0 to 7. */
+  rsv: number;
+  /** Whether the frame carried a masking key (a server's never may, RFC 6455 5.1). */
+  masked: boolean;
   payload: Buffer;
+}
+
+/** Splits the complete frames off the front of `bytes` (RFC 6455 5.2); `rest` is what is left. */
+export function splitFrames(bytes: Buffer): { frames: ServerFrame[]; rest: Buffer } {
+  const frames: ServerFrame[] = [];
+  let offset = 0;
+  for (;;) {
+    if (bytes.length - offset < 2) break;
+    const first = bytes[offset] ?? 0;
+    const second = bytes[offset + 1] ?? 0;
+    let length = second & 0x7f;
+    let headerLength = 2;
+    if (length === 126) {
+      if (bytes.length - offset < 4) break;
+      length = bytes.readUInt16BE(offset + 2);
+      headerLength = 4;
+    } else if (length === 127) {
+      if (bytes.length - offset < 10) break;
+      length = Number(bytes.readBigUInt64BE(offset + 2));
+      headerLength = 10;
+    }
+    const masked = (second & 0x80) !== 0;
+    if (masked) headerLength += 4;
+    if (bytes.length - offset < headerLength + length) break;
+    frames.push({
+      opcode: first & 0x0f,
+      rsv1: (first & 0x40) !== 0,
+      rsv: (first & 0x70) >> 4,
+      masked,
+      payload: bytes.subarray(offset + headerLength, offset + headerLength + length),
+    });
+    offset += headerLength + length;
+  }
+  return { frames, rest: bytes.subarray(offset) };
 }
 
 /** Reads the server's (unmasked) frames until it sends a close frame; returns them all. */
@@ -117,29 +155,10 @@ export function readUntilClose(socket: Socket, already: Buffer): Promise<ServerF
     let buffer = already;
     const frames: ServerFrame[] = [];
     const parse = () => {
-      for (;;) {
-        if (buffer.length < 2) return;
-        const second = buffer[1] ?? 0;
-        let length = second & 0x7f;
-        let offset = 2;
-        if (length === 126) {
-          if (buffer.length < 4) return;
-          length = buffer.readUInt16BE(2);
-          offset = 4;
-        } else if (length === 127) {
-          if (buffer.length < 10) return;
-          length = Number(buffer.readBigUInt64BE(2));
-          offset = 10;
-        }
-        if (buffer.length < offset + length) return;
-        const first = buffer[0] ?? 0;
-        const frame = {
-          opcode: first & 0x0f,
-          rsv1: (first & 0x40) !== 0,
-          payload: buffer.subarray(offset, offset + length),
-        };
+      const split = splitFrames(buffer);
+      buffer = split.rest;
+      for (const frame of split.frames) {
         frames.push(frame);
-        buffer = buffer.subarray(offset + length);
         if (frame.opcode === 0x8) {
           resolve(frames);
           return;
