@@ -5,17 +5,8 @@
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import type { StationBridge } from '../common/client-config';
-import type {
-  DesktopConfig,
-  DesktopSettings,
-  DesktopStatus,
-  HostActionResult,
-  PeerCloseRequest,
-  PeerSendRequest,
-  SettingsSaveResult,
-} from '../common/desktop';
-import type { TrafficEntry } from '../common/station-status';
-import { IpcChannel } from '../common/ipc';
+import type { DesktopConfig, DesktopStatus } from '../common/desktop';
+import { IpcChannel, type IpcInvokeContract } from '../common/ipc';
 
 export type IpcRendererLike = Pick<IpcRenderer, 'sendSync' | 'invoke' | 'on' | 'removeListener'>;
 
@@ -23,25 +14,28 @@ export type IpcRendererLike = Pick<IpcRenderer, 'sendSync' | 'invoke' | 'on' | '
 export function createBridge(ipc: IpcRendererLike): StationBridge | null {
   const config = ipc.sendSync(IpcChannel.getConfig) as DesktopConfig | null;
   if (config === null) return null;
-  return Object.freeze({
+  // One invoke for every channel, typed from the contract the main process answers by.
+  const invoke = <C extends keyof IpcInvokeContract>(channel: C, ...args: IpcInvokeContract[C]['request']) =>
+    ipc.invoke(channel, ...args) as Promise<IpcInvokeContract[C]['response']>;
+  const bridge: StationBridge = {
     config: Object.freeze({
       ...config,
       lanUrls: Object.freeze([...config.lanUrls]),
       lanPageUrls: Object.freeze([...config.lanPageUrls]),
     }) as DesktopConfig,
-    onStatus(listener: (status: DesktopStatus) => void): () => void {
+    onStatus(listener) {
       const forward = (_event: IpcRendererEvent, status: DesktopStatus) => listener(status);
       ipc.on(IpcChannel.status, forward);
       return () => void ipc.removeListener(IpcChannel.status, forward);
     },
-    getSettings: () => ipc.invoke(IpcChannel.getSettings) as Promise<DesktopSettings>,
-    saveSettings: (settings: DesktopSettings) =>
-      ipc.invoke(IpcChannel.saveSettings, settings) as Promise<SettingsSaveResult>,
-    copyText: async (text: string) => {
-      await ipc.invoke(IpcChannel.copyText, text);
+    getSettings: () => invoke(IpcChannel.getSettings),
+    saveSettings: (settings) => invoke(IpcChannel.saveSettings, settings),
+    copyText: async (text) => {
+      await invoke(IpcChannel.copyText, text);
     },
-    peerTraffic: (peerId: number) => ipc.invoke(IpcChannel.peerTraffic, peerId) as Promise<TrafficEntry[]>,
-    sendToPeers: (request: PeerSendRequest) => ipc.invoke(IpcChannel.sendToPeers, request) as Promise<HostActionResult>,
-    closePeer: (request: PeerCloseRequest) => ipc.invoke(IpcChannel.closePeer, request) as Promise<HostActionResult>,
-  });
+    peerTraffic: (peerId) => invoke(IpcChannel.peerTraffic, peerId),
+    sendToPeers: (request) => invoke(IpcChannel.sendToPeers, request),
+    closePeer: (request) => invoke(IpcChannel.closePeer, request),
+  };
+  return Object.freeze(bridge);
 }
