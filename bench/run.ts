@@ -1,9 +1,10 @@
 /**
  * `npm run bench` (quick pass), `npm run bench -- --full` (the sizes BENCHMARKS.md reports),
- * `--smoke` (tiny, for the test suite). Each scenario runs against three servers started in the
- * same run, each in its own process pinned to CPU 0, with the load generator pinned to CPU 1:
- * bare ws (the stack's limit), the seed's server, and the station. Every figure is printed with
- * its ratio to bare ws and to seed; nothing is asserted.
+ * `--smoke` (tiny, for the test suite). Each scenario runs in interleaved rounds (bare ws, seed,
+ * station; then again), each server in its own process pinned to CPU 0 with the load generator
+ * pinned to CPU 1, so drift on a noisy machine touches all three alike. Every figure is reported
+ * as the median and range of its rounds, every comparison as the median and range of the
+ * per-round ratios; the targets are judged against that spread. Nothing is asserted.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,14 +12,23 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ScenarioRequest } from './load-generator';
-import { pageUnderLoad, type PageMetrics } from './page-under-load';
+import { pageUnderLoad, PAGES, type PageFigures, type PageKind } from './page-under-load';
 import { SERVER_KINDS, type ServerKind, type ServerStats } from './server-process';
+import { spread, type Spread } from './statistics';
+import { judge, RATIO_TARGETS, type Verdict } from './targets';
 
 type Mode = 'smoke' | 'quick' | 'full';
 const MiB = 1024 * 1024;
 
-const PLANS: Record<Mode, { requests: ScenarioRequest[]; page: { ratePerSecond: number; durationMs: number } }> = {
+interface Plan {
+  rounds: number;
+  requests: ScenarioRequest[];
+  page: { ratePerSecond: number; durationMs: number; waitMs: number };
+}
+
+const PLANS: Record<Mode, Plan> = {
   smoke: {
+    rounds: 1,
     requests: [
       { scenario: 'throughput', connections: 4, window: 4, durationMs: 300 },
       { scenario: 'latency', ratePerSecond: 200, durationMs: 300 },
@@ -26,29 +36,31 @@ const PLANS: Record<Mode, { requests: ScenarioRequest[]; page: { ratePerSecond: 
       { scenario: 'handshakes', total: 40, batch: 10 },
       { scenario: 'large', bytes: MiB, durationMs: 300 },
     ],
-    page: { ratePerSecond: 100, durationMs: 1000 },
+    page: { ratePerSecond: 100, durationMs: 1000, waitMs: 5000 },
   },
   quick: {
+    rounds: 3,
     requests: [
-      { scenario: 'throughput', connections: 64, window: 32, durationMs: 3000 },
-      { scenario: 'latency', ratePerSecond: 1000, durationMs: 3000 },
-      { scenario: 'fanout', peers: 1000, durationMs: 5000, tickMs: 1000 },
+      { scenario: 'throughput', connections: 64, window: 32, durationMs: 2000 },
+      { scenario: 'latency', ratePerSecond: 1000, durationMs: 2000 },
+      { scenario: 'fanout', peers: 1000, durationMs: 3000, tickMs: 1000 },
       { scenario: 'handshakes', total: 1000, batch: 100 },
-      { scenario: 'large', bytes: MiB, durationMs: 3000 },
+      { scenario: 'large', bytes: MiB, durationMs: 2000 },
     ],
-    page: { ratePerSecond: 1000, durationMs: 5000 },
+    page: { ratePerSecond: 1000, durationMs: 3000, waitMs: 5000 },
   },
   full: {
+    rounds: 5,
     requests: [
-      { scenario: 'throughput', connections: 64, window: 32, durationMs: 10_000 },
-      { scenario: 'latency', ratePerSecond: 1000, durationMs: 10_000 },
-      { scenario: 'fanout', peers: 1000, durationMs: 30_000, tickMs: 1000 },
-      { scenario: 'fanout', peers: 5000, durationMs: 30_000, tickMs: 1000 },
-      { scenario: 'fanout', peers: 10_000, durationMs: 30_000, tickMs: 1000 },
+      { scenario: 'throughput', connections: 64, window: 32, durationMs: 5000 },
+      { scenario: 'latency', ratePerSecond: 1000, durationMs: 5000 },
+      { scenario: 'fanout', peers: 1000, durationMs: 10_000, tickMs: 1000 },
+      { scenario: 'fanout', peers: 5000, durationMs: 10_000, tickMs: 1000 },
+      { scenario: 'fanout', peers: 10_000, durationMs: 10_000, tickMs: 1000 },
       { scenario: 'handshakes', total: 5000, batch: 100 },
-      { scenario: 'large', bytes: MiB, durationMs: 10_000 },
+      { scenario: 'large', bytes: MiB, durationMs: 5000 },
     ],
-    page: { ratePerSecond: 1000, durationMs: 30_000 },
+    page: { ratePerSecond: 1000, durationMs: 10_000, waitMs: 30_000 },
   },
 };
 
@@ -100,7 +112,10 @@ class ServerUnderTest {
 
 type Figures = Record<string, number>;
 
-/** Runs one scenario against one server; for fan-out, adds the server's CPU share and RSS per peer. */
+/**
+ * Runs one scenario against one server; for fan-out, adds the server's CPU share, memory per peer
+ * and its own fan-out lateness, all over the measured window.
+ */
 async function runScenario(kind: ServerKind, request: ScenarioRequest): Promise<Figures> {
   const server = new ServerUnderTest(kind);
   const port = await server.port;
@@ -127,6 +142,8 @@ async function runScenario(kind: ServerKind, request: ScenarioRequest): Promise<
     result.serverRssMB = measureEnd.stats.rss / MiB;
     result.rssPerPeerKB = (measureEnd.stats.rss - baseline.rss) / 1024 / request.peers;
     result.heapPerPeerKB = (measureEnd.stats.heapUsed - baseline.heapUsed) / 1024 / request.peers;
+    result.serverFanOutP50 = measureEnd.stats.serverFanOutP50;
+    result.serverFanOutP99 = measureEnd.stats.serverFanOutP99;
   }
   return result;
 }
@@ -149,24 +166,115 @@ function label(request: ScenarioRequest): string {
 const REPORTED: Record<ScenarioRequest['scenario'], string[]> = {
   throughput: ['messagesPerSecond'],
   latency: ['p50', 'p99', 'p999'],
-  fanout: ['p50', 'p99', 'max', 'serverCpuShare', 'serverRssMB', 'rssPerPeerKB', 'heapPerPeerKB'],
+  fanout: [
+    'p50',
+    'p99',
+    'max',
+    'serverFanOutP50',
+    'serverFanOutP99',
+    'serverCpuShare',
+    'serverRssMB',
+    'rssPerPeerKB',
+    'heapPerPeerKB',
+  ],
   handshakes: ['handshakesPerSecond'],
   large: ['megabytesPerSecond'],
 };
 
-const format = (value: number | undefined) =>
-  value === undefined || !Number.isFinite(value) ? 'n/a' : value >= 100 ? value.toFixed(0) : value.toFixed(2);
-const ratio = (a: number | undefined, b: number | undefined) =>
-  a === undefined || b === undefined || b === 0 || !Number.isFinite(a / b) ? 'n/a' : `${(a / b).toFixed(2)}×`;
+const PAGE_REPORTED: (keyof PageFigures)[] = [
+  'framesPerSecond',
+  'longTasksOver50ms',
+  'longestStallMs',
+  'inputDelayMs',
+  'catchUpMs',
+  'messagesSent',
+  'messagesReceived',
+  'messagesListed',
+  'domNodes',
+  'jsHeapMB',
+];
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 10_000) return `${(value / 1000).toFixed(0)}k`;
+  if (magnitude >= 100) return value.toFixed(0);
+  if (magnitude >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+/** "median [min–max]", or just the median when every round gave the same (or only one round ran). */
+function formatSpread({ median, min, max }: Spread, suffix = ''): string {
+  if (!Number.isFinite(median)) return 'n/a';
+  const [low, middle, high] = [min, median, max].map(formatNumber);
+  return low === high ? `${middle}${suffix}` : `${middle}${suffix} [${low}–${high}]`;
+}
+
+interface FigureSummary {
+  servers: Record<ServerKind, Spread>;
+  /** The station's figure ÷ the other server's, per round. */
+  vsBare: Spread;
+  vsSeed: Spread;
+}
+
+export interface ScenarioReport {
+  label: string;
+  request: ScenarioRequest;
+  rounds: Record<ServerKind, Figures>[];
+  summary: Record<string, FigureSummary>;
+}
+
+export interface TargetReport {
+  name: string;
+  at: string;
+  bound: string;
+  ratio: Spread;
+  verdict: Verdict | 'no figure';
+}
 
 export interface BenchReport {
   mode: Mode;
   date: string;
   machine: { cpus: string; cores: number; memoryGiB: number; node: string; pinning: string };
-  scenarios: { label: string; request: ScenarioRequest; figures: Record<ServerKind, Figures> }[];
-  pages: Record<'station-client' | 'seed-page', PageMetrics>;
+  rounds: number;
+  scenarios: ScenarioReport[];
+  pages: { rounds: Record<PageKind, PageFigures>[]; summary: Record<string, Record<PageKind, Spread>> };
+  targets: TargetReport[];
   generatorMaxCpuShare: number;
 }
+
+function summarize(request: ScenarioRequest, rounds: Record<ServerKind, Figures>[]): Record<string, FigureSummary> {
+  const summary: Record<string, FigureSummary> = {};
+  const ratios = (other: ServerKind, figure: string) =>
+    spread(rounds.map((round) => (round.station[figure] ?? NaN) / (round[other][figure] ?? NaN)));
+  for (const figure of REPORTED[request.scenario]) {
+    summary[figure] = {
+      servers: Object.fromEntries(
+        SERVER_KINDS.map((kind) => [kind, spread(rounds.map((round) => round[kind][figure] ?? NaN))]),
+      ) as Record<ServerKind, Spread>,
+      vsBare: ratios('bare', figure),
+      vsSeed: ratios('seed', figure),
+    };
+  }
+  return summary;
+}
+
+function judgeTargets(scenarios: readonly ScenarioReport[]): TargetReport[] {
+  return RATIO_TARGETS.map((target) => {
+    // The last of a kind is the largest: fan-out is judged at the most peers the run has.
+    const scenario = scenarios.filter((candidate) => candidate.request.scenario === target.scenario).at(-1);
+    const ratio = scenario?.summary[target.figure]?.vsBare ?? spread([]);
+    return {
+      name: target.name,
+      at: scenario?.label ?? 'not run',
+      bound: `${target.better === 'higher' ? '≥' : '≤'} ${target.bound}`,
+      ratio,
+      verdict: judge(ratio, target),
+    };
+  });
+}
+
+const pad = (text: string, width: number) => text.padStart(width);
 
 export async function runBenchmarks(mode: Mode, log: (line: string) => void = console.log): Promise<BenchReport> {
   const plan = PLANS[mode];
@@ -180,43 +288,71 @@ export async function runBenchmarks(mode: Mode, log: (line: string) => void = co
       node: process.version,
       pinning: HAS_TASKSET ? 'servers on CPU 0, load generator on CPU 1 (taskset)' : 'none (taskset unavailable)',
     },
+    rounds: plan.rounds,
     scenarios: [],
-    pages: {} as BenchReport['pages'],
+    pages: { rounds: [], summary: {} },
+    targets: [],
     generatorMaxCpuShare: 0,
   };
   log(
-    `WS Station benchmarks (${mode}) on ${report.machine.cpus}, ${report.machine.cores} cores; ${report.machine.pinning}`,
+    `WS Station benchmarks (${mode}, ${plan.rounds} interleaved rounds) on ${report.machine.cpus}, ${report.machine.cores} cores; ${report.machine.pinning}`,
   );
+  log('each cell: median [min–max] of the rounds; ÷ columns: the per-round ratios station ÷ other server');
   for (const request of plan.requests) {
-    const figures = {} as Record<ServerKind, Figures>;
-    for (const kind of SERVER_KINDS) {
-      figures[kind] = await runScenario(kind, request);
-      report.generatorMaxCpuShare = Math.max(report.generatorMaxCpuShare, figures[kind].generatorCpuShare ?? 0);
+    const rounds: Record<ServerKind, Figures>[] = [];
+    for (let round = 0; round < plan.rounds; round++) {
+      const figures = {} as Record<ServerKind, Figures>;
+      for (const kind of SERVER_KINDS) {
+        figures[kind] = await runScenario(kind, request);
+        report.generatorMaxCpuShare = Math.max(report.generatorMaxCpuShare, figures[kind].generatorCpuShare ?? 0);
+      }
+      rounds.push(figures);
     }
-    report.scenarios.push({ label: label(request), request, figures });
-    log(`\n${label(request)}`);
+    const scenario: ScenarioReport = { label: label(request), request, rounds, summary: summarize(request, rounds) };
+    report.scenarios.push(scenario);
+    log(`\n${scenario.label}`);
     log(
-      `  ${'figure'.padEnd(22)}${'bare ws'.padStart(10)}${'seed'.padStart(10)}${'station'.padStart(10)}${'÷ bare'.padStart(9)}${'÷ seed'.padStart(9)}`,
+      `  ${'figure'.padEnd(18)}${pad('bare ws', 22)}${pad('seed', 22)}${pad('station', 22)}${pad('÷ bare', 22)}${pad('÷ seed', 22)}`,
     );
-    for (const key of REPORTED[request.scenario]) {
-      const [bare, seed, station] = SERVER_KINDS.map((kind) => figures[kind][key]);
+    for (const [figure, { servers, vsBare, vsSeed }] of Object.entries(scenario.summary)) {
       log(
-        `  ${key.padEnd(22)}${format(bare).padStart(10)}${format(seed).padStart(10)}${format(station).padStart(10)}${ratio(station, bare).padStart(9)}${ratio(station, seed).padStart(9)}`,
+        `  ${figure.padEnd(18)}${SERVER_KINDS.map((kind) => pad(formatSpread(servers[kind]), 22)).join('')}${pad(formatSpread(vsBare, '×'), 22)}${pad(formatSpread(vsSeed, '×'), 22)}`,
       );
     }
   }
-  log(`\n6. client page in Chromium, ${plan.page.ratePerSecond} msg/s for ${plan.page.durationMs / 1000} s`);
-  for (const page of ['station-client', 'seed-page'] as const) {
-    report.pages[page] = await pageUnderLoad(page, plan.page.ratePerSecond, plan.page.durationMs);
-    const m = report.pages[page];
+
+  const { ratePerSecond, durationMs, waitMs } = plan.page;
+  log(
+    `\n6. client page in Chromium, ${ratePerSecond} msg/s for ${durationMs / 1000} s (n/a: not within ${waitMs / 1000} s)`,
+  );
+  for (let round = 0; round < plan.rounds; round++) {
+    const figures = {} as Record<PageKind, PageFigures>;
+    for (const page of PAGES) figures[page] = await pageUnderLoad(page, ratePerSecond, durationMs, waitMs);
+    report.pages.rounds.push(figures);
+  }
+  log(`  ${'figure'.padEnd(18)}${PAGES.map((page) => pad(page, 26)).join('')}`);
+  for (const figure of PAGE_REPORTED) {
+    const byPage = Object.fromEntries(
+      PAGES.map((page) => [page, spread(report.pages.rounds.map((round) => round[page][figure]))]),
+    ) as Record<PageKind, Spread>;
+    report.pages.summary[figure] = byPage;
+    log(`  ${figure.padEnd(18)}${PAGES.map((page) => pad(formatSpread(byPage[page]), 26)).join('')}`);
+  }
+
+  report.targets = judgeTargets(report.scenarios);
+  const longTasks = report.pages.summary.longTasksOver50ms?.['station-client'] ?? spread([]);
+  log('\ntargets: station ÷ bare ws, median [min–max] of the per-round ratios');
+  for (const target of report.targets) {
     log(
-      `  ${page.padEnd(16)} long tasks >50 ms: ${format(m.longTasksOver50ms)}, worst ${format(m.worstLongTaskMs)} ms; worst frame gap ${format(m.worstFrameGapMs)} ms; DOM ${format(m.domNodes)} nodes; heap ${format(m.jsHeapMB)} MB${m.responsive ? '' : '; still busy 10 s after the load stopped'}`,
+      `  ${`${target.name} ${target.bound}`.padEnd(32)}${formatSpread(target.ratio, '×').padEnd(26)}${target.verdict}`,
     );
   }
+  log(
+    `  ${'client page: no long task > 50 ms'.padEnd(36)}${`${formatNumber(longTasks.max)} in the worst round`.padEnd(26)}${longTasks.max === 0 ? 'met in every round' : 'missed'}`,
+  );
   log(`\nload generator: at most ${(report.generatorMaxCpuShare * 100).toFixed(0)}% of its core in any scenario`);
   return report;
 }
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const mode: Mode = args.includes('--full') ? 'full' : args.includes('--smoke') ? 'smoke' : 'quick';

@@ -1,10 +1,14 @@
 /**
  * One server under test, in a process of its own: `node server-process.js <bare|seed|station>`.
- * Tells the runner its port over the IPC channel, and answers `stats` with its CPU time and RSS.
+ * Tells the runner its port over the IPC channel, and answers `stats` with its CPU time, memory
+ * and server-side fan-out lateness.
  */
+import { subscribe } from 'node:diagnostics_channel';
 import { parseStationConfig } from '../main/station/config';
+import { TICK_SENT_CHANNEL, type TickSent } from '../main/station/diagnostics';
 import { startStation } from '../main/station/station';
 import { startBareWs, type BenchServer } from './servers/bare-ws';
+import { recordFanOut, takeFanOut } from './servers/fan-out-clock';
 import { startSeedServer } from './servers/seed-server';
 
 export const SERVER_KINDS = ['bare', 'seed', 'station'] as const;
@@ -14,12 +18,19 @@ export interface ServerStats {
   cpuMicros: number;
   rss: number;
   heapUsed: number;
+  /** Server-side fan-out lateness since the previous stats (see fan-out-clock.ts). */
+  serverFanOutP50: number;
+  serverFanOutP99: number;
 }
 
 async function start(kind: ServerKind): Promise<BenchServer> {
   if (kind === 'bare') return startBareWs();
   if (kind === 'seed') return startSeedServer();
   // The real endpoint core with its defaults: limits, heartbeat, Origin rules, peers view.
+  subscribe(TICK_SENT_CHANNEL, (message) => {
+    const { slotAt, sentAt } = message as TickSent;
+    recordFanOut(slotAt, sentAt);
+  });
   const station = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0 }));
   return { port: station.port, close: () => station.close() };
 }
@@ -34,7 +45,12 @@ async function main(): Promise<void> {
       (globalThis as { gc?: () => void }).gc?.();
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
-      const stats: ServerStats = { cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed };
+      const stats: ServerStats = {
+        cpuMicros: cpu.user + cpu.system,
+        rss: memory.rss,
+        heapUsed: memory.heapUsed,
+        ...takeFanOut(),
+      };
       process.send?.({ stats });
     } else if (message === 'stop') {
       void server.close().finally(() => process.exit(0));

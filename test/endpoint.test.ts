@@ -1,7 +1,9 @@
 /** What a peer of /websocket/test receives: greeting, ticks, echoes, in both wire formats. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
+import { TICK_SENT_CHANNEL, type TickSent } from '../main/station/diagnostics';
 import { openClient, parseJson, type Client, type Received } from './helpers/client';
 import { encodeFrame, rawUpgrade, readUntilClose } from './helpers/raw-websocket';
 import { endpointUrl, startTestStation } from './helpers/station';
@@ -52,6 +54,32 @@ describe('plain text wire (no subprotocol, as the seed)', () => {
     const gaps = seen[0]?.slice(1).map((tick, i) => tick.at - (seen[0]?.[i]?.at ?? 0)) ?? [];
     const meanGap = gaps.reduce((a, b) => a + b, 0) / gaps.length;
     assert.ok(Math.abs(meanGap - tickMs) < 10, `mean gap ${meanGap.toFixed(1)} ms`);
+  });
+
+  it('publishes each tick’s slot and send time on the ws-station:tick-sent diagnostics channel', async (t) => {
+    const tickMs = 50;
+    const published: TickSent[] = [];
+    const onTick = (message: unknown) => published.push(message as TickSent);
+    subscribe(TICK_SENT_CHANNEL, onTick);
+    t.after(() => unsubscribe(TICK_SENT_CHANNEL, onTick));
+    const station = await startTestStation(t, { tickMs });
+    const { socket, inbox } = await openClient(endpointUrl(station));
+    await inbox.next();
+    published.length = 0;
+    await inbox.nextMatching(isTick);
+    await inbox.nextMatching(isTick);
+    socket.close();
+    assert.ok(published.length >= 1, `${published.length} ticks published`);
+    for (const tick of published) {
+      assert.equal(tick.peers, 1);
+      // Node's timers keep whole milliseconds of loop time, so a tick may begin just before its slot.
+      assert.ok(tick.sentAt > tick.slotAt - 1.5, `sent ${tick.sentAt - tick.slotAt} ms after its slot`);
+    }
+    // Slots lie on the one schedule: whole periods apart.
+    for (const [i, tick] of published.slice(1).entries()) {
+      const periods = (tick.slotAt - (published[i]?.slotAt ?? NaN)) / tickMs;
+      assert.ok(Math.abs(periods - Math.round(periods)) < 1e-6 && periods >= 1, `slots ${periods} periods apart`);
+    }
   });
 
   it('echoes text as text and binary as binary, byte-exact: empty, unicode, 1 MiB', async (t) => {

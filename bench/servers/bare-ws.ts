@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { intervalSlots, recordFanOut } from './fan-out-clock';
 
 export interface BenchServer {
   port: number;
@@ -19,9 +20,12 @@ export async function startBareWs(tickMs = 1000): Promise<BenchServer> {
     socket.send('连接成功');
     socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
   });
+  const nextSlot = intervalSlots(tickMs);
   const timer = setInterval(() => {
+    const slotAt = nextSlot();
     const value = Buffer.from(Math.random().toFixed(2));
     for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(value, { binary: false });
+    recordFanOut(slotAt);
   }, tickMs);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

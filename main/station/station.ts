@@ -23,6 +23,7 @@ import { refuseUpgrade, vetUpgrade, type HandshakeRules } from './handshake';
 import { startHeartbeat } from './heartbeat';
 import { MemoryBudget, startMemoryWatch } from './memory-budget';
 import { createOriginPolicy } from './origin-policy';
+import { tickSent, type TickSent } from './diagnostics';
 import { PeerRegistry } from './peer-registry';
 import { closeEverything } from './shutdown';
 import { createHostRouter } from './host-api';
@@ -256,7 +257,11 @@ export async function startStation(config: StationConfig): Promise<Station> {
 
   const stopTicker = startTicker(
     config.tickMs,
-    escaped.guard('a tick', () => peers.broadcastTick()),
+    escaped.guard('a tick', (slotAt: number) => {
+      peers.broadcastTick();
+      if (tickSent.hasSubscribers)
+        tickSent.publish({ slotAt, sentAt: performance.now(), peers: peers.size } satisfies TickSent);
+    }),
   );
   const stopHeartbeat = startHeartbeat(config.heartbeatMs, peers, escaped);
   const stopMemoryWatch = startMemoryWatch(memory, LIMITS.memorySweepMs, escaped);

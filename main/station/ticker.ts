@@ -2,8 +2,9 @@
  * The one shared schedule that drives every peer's ticks. Each tick is aimed at
  * start + n × period, so slow callbacks do not make the cadence drift; after a stall
  * (a blocked event loop, a suspended laptop) missed slots are dropped, not burst out.
+ * onTick is given its slot (performance.now() time).
  */
-export function startTicker(periodMs: number, onTick: () => void): () => void {
+export function startTicker(periodMs: number, onTick: (slotAt: number) => void): () => void {
   const start = performance.now();
   let slot = 0;
   let timer: NodeJS.Timeout;
@@ -12,7 +13,7 @@ export function startTicker(periodMs: number, onTick: () => void): () => void {
   };
   const run = () => {
     slot = Math.max(slot + 1, Math.floor((performance.now() - start) / periodMs));
-    onTick();
+    onTick(start + slot * periodMs);
     schedule();
   };
   schedule();
