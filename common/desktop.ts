@@ -35,8 +35,10 @@ export interface DesktopConfig extends ClientConfig {
 
 export type DesktopStatus = { running: true; status: StationStatus } | { running: false; error: string };
 
+/** restarted: false when only the window's language changed, which the station does not use. */
 export type SettingsSaveResult =
-  { ok: true; settings: DesktopSettings; urls: string[] } | { ok: false; setting: string; message: string };
+  | { ok: true; settings: DesktopSettings; urls: string[]; restarted: boolean }
+  | { ok: false; setting: string; message: string };
 
 /** Why the host's action was refused; the window says it in its language. */
 export type HostRefusal =

@@ -3,25 +3,35 @@
  * is there: LAN browsers never see them. Everything they do goes through the bridge.
  */
 import { renderSVG } from 'uqr';
-import type { StationBridge } from '../common/client-config';
+import type { Language, StationBridge } from '../common/client-config';
 import type { DesktopSettings, DesktopStatus } from '../common/desktop';
+import { SETTING_RANGES, TOKEN_MIN_LENGTH, TOKEN_PATTERN } from '../common/setting-ranges';
 import type { PeerSnapshot } from '../common/station-status';
+import { describeDevice } from './device';
 import { byId } from './dom';
-import { isLanguage, isMessageKey, type MessageKey, type Translate } from './i18n';
+import { isMessageKey, type MessageKey, type Translate } from './i18n';
 import { PeerConsole } from './peer-console';
 
 const element = (id: string) => byId(id, HTMLElement);
 const input = (id: string) => byId(id, HTMLInputElement);
-const select = (id: string) => byId(id, HTMLSelectElement);
 
 const HOST_TABS = ['share', 'peers', 'settings'] as const;
 type HostTab = (typeof HOST_TABS)[number];
+
+/** The settings typed as numbers: their field and the range they must be in. */
+const NUMBER_FIELDS = [
+  ['port', 'setting-port'],
+  ['tickMs', 'setting-tick-ms'],
+  ['maxConnectionsPerAddress', 'setting-max-connections'],
+  ['maxPendingPerAddress', 'setting-max-pending'],
+] as const satisfies readonly (readonly [keyof typeof SETTING_RANGES, string])[];
 
 export class HostPanels {
   #t: Translate;
   #peers: PeerSnapshot[] = [];
   #status: DesktopStatus | undefined;
   #settings: DesktopSettings | undefined;
+  #ownPeerId: number | undefined;
   readonly #console: PeerConsole;
 
   constructor(
@@ -36,14 +46,32 @@ export class HostPanels {
       if (peer) this.#console.open(peer);
     });
     element('host-panels').hidden = false;
-    for (const tab of HOST_TABS) element(`tab-${tab}`).addEventListener('click', () => this.#select(tab));
-    element('settings-panel').addEventListener('submit', (event) => {
+    for (const [index, tab] of HOST_TABS.entries()) {
+      const button = element(`tab-${tab}`);
+      button.addEventListener('click', () => this.#select(tab));
+      // Tabs are one Tab stop; arrows, Home and End move between them (WAI-ARIA tabs pattern).
+      button.addEventListener('keydown', (event) => {
+        const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: HOST_TABS.length - 1 }[event.key];
+        if (next === undefined) return;
+        event.preventDefault();
+        const target = HOST_TABS[(next + HOST_TABS.length) % HOST_TABS.length] ?? 'share';
+        this.#select(target);
+        element(`tab-${target}`).focus();
+      });
+    }
+    element('settings-form').addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.#apply();
+      this.#askToApply();
     });
+    element('confirm-restart').addEventListener('click', () => void this.#apply());
+    element('cancel-restart').addEventListener('click', () => (element('settings-confirm').hidden = true));
+    for (const [, id] of NUMBER_FIELDS) input(id).addEventListener('input', () => this.#validate());
+    input('setting-token').addEventListener('input', () => this.#validate());
+    input('setting-token-enabled').addEventListener('change', () => this.#validate());
     element('generate-token').addEventListener('click', () => {
       input('setting-token').value = randomToken();
       input('setting-token-enabled').checked = true;
+      this.#validate();
     });
     element('share-list').addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-copy]');
@@ -73,11 +101,32 @@ export class HostPanels {
     this.#renderShare();
     this.#renderPeers();
     this.#renderBanner();
+    this.#validate();
+  }
+
+  /** This window's own connection, so the Peers table can mark it. */
+  setOwnPeer(id: number): void {
+    this.#ownPeerId = id;
+    this.#renderPeers();
+  }
+
+  /**
+   * The header's language switch is the app's language setting too. Only the language changes,
+   * so the station is not restarted for it.
+   */
+  saveLanguage(language: Language): void {
+    const settings = this.#settings;
+    if (!settings || settings.language === language) return;
+    void this.bridge.saveSettings({ ...settings, language }).then((outcome) => {
+      if (outcome.ok) this.#settings = outcome.settings;
+    });
   }
 
   #select(selected: HostTab): void {
     for (const tab of HOST_TABS) {
-      element(`tab-${tab}`).setAttribute('aria-selected', String(tab === selected));
+      const button = element(`tab-${tab}`);
+      button.setAttribute('aria-selected', String(tab === selected));
+      button.tabIndex = tab === selected ? 0 : -1;
       element(`${tab}-panel`).hidden = tab !== selected;
     }
   }
@@ -108,11 +157,13 @@ export class HostPanels {
       }),
     );
     const firstPage = lanPageUrls[0];
+    element('share-qr-figure').hidden = firstPage === undefined;
     const qr = element('share-qr');
-    qr.hidden = firstPage === undefined;
     // uqr returns an SVG of rects and paths only; no script or style can come from it.
     qr.innerHTML = firstPage === undefined ? '' : renderSVG(firstPage);
-    qr.setAttribute('aria-label', firstPage ?? '');
+    const caption = firstPage === undefined ? '' : this.#t('qrCaption', { url: firstPage });
+    qr.setAttribute('aria-label', caption);
+    element('share-qr-caption').textContent = caption;
   }
 
   /** What was refused and why, so a person notices an attack on the LAN. */
@@ -140,27 +191,24 @@ export class HostPanels {
     element('peers-body').replaceChildren(
       ...this.#peers.map((peer) => {
         const row = document.createElement('tr');
-        const cells = [
-          String(peer.id),
-          `${peer.remoteAddress}:${peer.remotePort}`,
-          peer.origin ?? '—',
-          peer.userAgent ?? '—',
-          new Date(peer.connectedAt).toLocaleTimeString(),
-          `${peer.messagesIn} / ${peer.bytesIn}`,
-          `${peer.messagesOut} / ${peer.bytesOut}`,
-          String(peer.ticksSkipped),
-        ];
-        row.append(
-          ...cells.map((text, i) => {
-            const cell = document.createElement('td');
-            cell.textContent = text;
-            if (i === 3) {
-              cell.className = 'agent';
-              cell.title = text;
-            }
-            return cell;
-          }),
-        );
+        const own = peer.id === this.#ownPeerId;
+        row.classList.toggle('own', own);
+        const device = document.createElement('td');
+        device.className = 'device';
+        device.textContent = describeDevice(peer.userAgent, this.#t);
+        device.title = peer.userAgent ?? '';
+        if (own) {
+          const mark = document.createElement('span');
+          mark.className = 'own-mark';
+          mark.textContent = this.#t('thisWindow');
+          device.append(' ', mark);
+        }
+        const cell = (text: string, className = '') => {
+          const td = document.createElement('td');
+          td.textContent = text;
+          td.className = className;
+          return td;
+        };
         const open = document.createElement('button');
         open.type = 'button';
         open.dataset.peer = String(peer.id);
@@ -168,7 +216,13 @@ export class HostPanels {
         open.setAttribute('aria-pressed', String(this.#console.selectedId === peer.id));
         const action = document.createElement('td');
         action.append(open);
-        row.append(action);
+        row.append(
+          cell(String(peer.id)),
+          device,
+          cell(`${peer.remoteAddress}:${peer.remotePort}`, 'address'),
+          cell(`${peer.messagesIn} / ${peer.messagesOut}`),
+          action,
+        );
         return row;
       }),
     );
@@ -184,13 +238,54 @@ export class HostPanels {
     input('setting-deflate').checked = settings.deflate;
     input('setting-token-enabled').checked = settings.tokenEnabled;
     input('setting-token').value = settings.token ?? '';
-    select('setting-language').value = settings.language ?? '';
+    this.#validate();
+  }
+
+  /** Marks each field that cannot be applied, in words; true when all can. */
+  #validate(): boolean {
+    let valid = true;
+    for (const [name, id] of NUMBER_FIELDS) {
+      const field = input(id);
+      const { min, max } = SETTING_RANGES[name];
+      const value = Number(field.value.trim());
+      const ok = /^\d+$/.test(field.value.trim()) && value >= min && value <= max;
+      valid &&= ok;
+      field.setAttribute('aria-invalid', String(!ok));
+      element(`${id}-error`).textContent = ok ? '' : this.#t('invalidWholeNumber', { min, max });
+    }
+    const tokenOn = input('setting-token-enabled').checked;
+    const token = input('setting-token');
+    // The token is kept while off (turning it on restores it), but cannot be edited then.
+    token.disabled = !tokenOn;
+    const tokenOk = !tokenOn || TOKEN_PATTERN.test(token.value.trim());
+    valid &&= tokenOk;
+    token.setAttribute('aria-invalid', String(!tokenOk));
+    token.setCustomValidity(tokenOk ? '' : this.#t('tokenNeeded', { min: TOKEN_MIN_LENGTH }));
+    token.title = tokenOk ? '' : this.#t('tokenNeeded', { min: TOKEN_MIN_LENGTH });
+    return valid;
+  }
+
+  /** Applying drops every peer: with peers connected, the person confirms first. */
+  #askToApply(): void {
+    const result = element('settings-result');
+    if (!this.#validate()) {
+      result.textContent = this.#t('settingsHaveErrors');
+      return;
+    }
+    result.textContent = '';
+    const count = this.#peers.length;
+    if (count === 0) {
+      void this.#apply();
+      return;
+    }
+    element('settings-confirm-text').textContent = this.#t('restartConfirm', { count });
+    element('settings-confirm').hidden = false;
+    element('confirm-restart').focus();
   }
 
   async #apply(): Promise<void> {
-    const language = select('setting-language').value;
+    element('settings-confirm').hidden = true;
     const token = input('setting-token').value.trim();
-    // Numbers go as typed; the main process checks them with the command line's rules.
     const settings = {
       ...this.#settings,
       port: Number(input('setting-port').value),
@@ -201,7 +296,7 @@ export class HostPanels {
       deflate: input('setting-deflate').checked,
       tokenEnabled: input('setting-token-enabled').checked,
       token: token === '' ? null : token,
-      language: isLanguage(language) ? language : null,
+      language: this.#settings?.language ?? null,
     };
     const result = element('settings-result');
     result.textContent = this.#t('applying');

@@ -3,9 +3,11 @@
  * (a station that declined the subprotocol, or a server such as the seed's that accepts it and
  * still speaks plain text) the client infers it: an echo by matching what it sent, in order; the
  * greeting by its words; a tick by its format. An echo of text that looks like a tick is still an
- * echo, and a text echoed back as a binary frame (the seed's server does that) is still an echo.
+ * echo, and a text echoed back as a binary frame (the seed's server does that) is still an echo,
+ * as are bytes echoed back as they were sent.
  */
 import { GREETING, type StationMessage } from '../common/protocol';
+import { BINARY_HEX_KEPT_BYTES, toHex } from './send-input';
 
 export type IncomingKind = 'greeting' | 'tick' | 'echo' | 'host' | 'notice' | 'message' | 'binary';
 
@@ -17,7 +19,14 @@ export interface Classified {
   tickValue?: number;
   /** When the station sent the tick (epoch ms), where the wire says so. */
   tickTime?: number;
+  /** The station's id for this connection, from its welcome. */
+  peerId?: number;
+  /** `text` is the bytes in hex. */
+  binary?: boolean;
 }
+
+/** How a sent binary message waits for its echo among the sent texts: a prefix no text can start with from the composer. */
+const BINARY_ECHO_KEY = '\u0000binary ';
 
 const TICK_PATTERN = /^[01]\.\d\d$/;
 const STATION_TYPES = new Set(['welcome', 'tick', 'echo', 'error', 'host']);
@@ -50,9 +59,20 @@ export class MessageClassifier {
     return { kind: 'message', text };
   }
 
-  /** A binary frame is binary, unless it holds exactly the UTF-8 of a text awaiting its echo. */
+  /** Remembers sent bytes so their echo is recognised. */
+  sentBinary(bytes: Uint8Array): void {
+    this.sent(binaryEchoKey(bytes));
+  }
+
+  /**
+   * A binary frame is the echo of bytes sent, or of a text awaiting its echo (as UTF-8);
+   * otherwise it is binary (undefined).
+   */
   classifyBinary(bytes: Uint8Array): Classified | undefined {
     if (this.#pendingEchoes.length === 0) return undefined;
+    if (this.#takeEcho(binaryEchoKey(bytes))) {
+      return { kind: 'echo', text: toHex(bytes, BINARY_HEX_KEPT_BYTES), binary: true };
+    }
     let text: string;
     try {
       text = this.#decoder.decode(bytes);
@@ -80,7 +100,7 @@ export class MessageClassifier {
     if (!isStationMessage(message)) return undefined;
     switch (message.type) {
       case 'welcome':
-        return { kind: 'greeting', text: message.text };
+        return { kind: 'greeting', text: message.text, peerId: message.peerId };
       case 'tick':
         return { kind: 'tick', text: message.value, tickValue: Number(message.value), tickTime: message.time };
       case 'echo':
@@ -92,6 +112,11 @@ export class MessageClassifier {
         return { kind: 'host', text: message.data };
     }
   }
+}
+
+/** Its size and first bytes: enough to match an echo, without keeping a large message twice. */
+function binaryEchoKey(bytes: Uint8Array): string {
+  return `${BINARY_ECHO_KEY}${bytes.length} ${toHex(bytes, BINARY_HEX_KEPT_BYTES)}`;
 }
 
 function isStationMessage(value: unknown): value is StationMessage {

@@ -125,6 +125,11 @@ export class PeerConsole {
     element('peer-console-title').textContent = this.#present
       ? this.t('peerConsoleTitle', { id: peer.id, address })
       : this.t('peerLeft', { id: peer.id, address });
+    element('peer-facts').textContent = this.t('peerFacts', {
+      since: new Date(peer.connectedAt).toLocaleTimeString(document.documentElement.lang, { hourCycle: 'h23' }),
+      origin: peer.origin ?? this.t('none'),
+      agent: peer.userAgent ?? this.t('none'),
+    });
     for (const id of ['peer-send-one', 'peer-close']) byId(id, HTMLButtonElement).disabled = !this.#present;
   }
 

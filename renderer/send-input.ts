@@ -12,10 +12,21 @@ export function parseOutgoing(mode: SendMode, input: string): Parsed<string | Ui
       JSON.parse(input);
       return { ok: true, value: input };
     } catch (error) {
-      return { ok: false, error: 'invalidJson', detail: (error as Error).message };
+      return describeJsonError((error as Error).message);
     }
   }
   return parseHex(input);
+}
+
+/**
+ * The parser's English message, in words the page can translate: where it went wrong when the
+ * engine says (V8: "at position N"), or that the text ends too early.
+ */
+function describeJsonError(message: string): Parsed<never> {
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return { ok: false, error: 'jsonErrorAt', detail: String(Number(position) + 1) };
+  if (/end of (JSON )?(input|data)|unterminated/i.test(message)) return { ok: false, error: 'jsonErrorEnd' };
+  return { ok: false, error: 'invalidJson' };
 }
 
 export function parseHex(input: string): Parsed<Uint8Array> {
@@ -26,6 +37,9 @@ export function parseHex(input: string): Parsed<Uint8Array> {
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
   return { ok: true, value: bytes };
 }
+
+/** Bytes shown as hex are kept up to this many (the rest is an ellipsis). */
+export const BINARY_HEX_KEPT_BYTES = 4096;
 
 /** Up to `limit` bytes as spaced hex, with an ellipsis when there were more. */
 export function toHex(bytes: Uint8Array, limit = bytes.length): string {

@@ -1,6 +1,6 @@
 /**
  * The page's one WebSocket, through the browser's standard API only. Reconnects by itself with
- * exponential backoff and full jitter after a close the person did not ask for; never after Exit.
+ * exponential backoff and jitter after a close the person did not ask for; never after Disconnect.
  */
 import type { ClientConfig } from '../common/client-config';
 import { backoffDelay } from './backoff';
@@ -40,6 +40,11 @@ export class StationConnection {
     return this.#socket;
   }
 
+  /** Whether the last close was the person's (Disconnect), after which it does not reconnect. */
+  get closedByPerson(): boolean {
+    return this.#closedByPerson;
+  }
+
   get readyState(): number {
     return this.#socket?.readyState ?? WebSocket.CLOSED;
   }
@@ -77,7 +82,7 @@ export class StationConnection {
     this.#closedByPerson = false;
   }
 
-  /** Exit: closes and stays closed until connect(). */
+  /** Disconnect: closes and stays closed until connect(). */
   close(code?: number, reason?: string): void {
     this.#closedByPerson = true;
     this.#cancelReconnect();

@@ -14,7 +14,8 @@ import { DEFAULT_SETTINGS } from '../main/desktop/settings';
 import { launchBrowser, openPage, type OpenedPage } from './helpers/browser';
 import { sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { mockBridgeScript } from './helpers/mock-bridge';
-import { startTestStation } from './helpers/station';
+import { openClient as openWsClient } from './helpers/client';
+import { endpointUrl, startTestStation } from './helpers/station';
 import { eventually, waitFor } from './helpers/wait';
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'screenshots');
@@ -86,7 +87,8 @@ describe('client page', () => {
     const opened = await openClient(t, pageUrl(station));
     const { page } = opened;
     await waitForState(page, 'OPEN 1');
-    assert.deepEqual((await rowTexts(page, 'state')).slice(0, 2), ['CONNECTING 0', 'OPEN 1']);
+    assert.deepEqual((await rowTexts(page, 'state')).slice(0, 2), ['Connecting… (CONNECTING 0)', 'Connected (OPEN 1)']);
+    assert.equal(await page.locator('#state-word').textContent(), 'Connected');
     await waitForRow(page, 'greeting', '连接成功');
     assert.equal(await page.locator('#protocol').textContent(), 'station.v1.json');
     assert.equal(await page.locator('#url').textContent(), `ws://127.0.0.1:${station.port}/websocket/test`);
@@ -148,11 +150,33 @@ describe('client page', () => {
     await page.locator('#send-hint', { hasText: 'Hex must be pairs' }).waitFor({ timeout: WAIT_MS });
     await message.fill('48 65 6c 6c 6f 00 ff');
     await message.press('Enter');
-    await waitForRow(page, 'binary', '7 bytes: 48 65 6c 6c 6f 00 ff');
+    await waitForRow(page, 'echo', '7 bytes: 48 65 6c 6c 6f 00 ff');
     await page.locator('#binary-type').selectOption('blob');
     await message.fill('0102');
     await page.locator('#send').click();
-    await waitForRow(page, 'binary', '2 bytes: 01 02');
+    await waitForRow(page, 'echo', '2 bytes: 01 02');
+
+    // An empty message is sent, and said so: in the hint and in the log.
+    await page.locator('input[name="mode"][value="text"]').check();
+    await message.fill('');
+    await page.locator('#send').click();
+    await page.locator('#send-hint', { hasText: 'Sent an empty message.' }).waitFor({ timeout: WAIT_MS });
+    await waitForRow(page, 'echo', '(empty message)');
+    // A message of several lines shows as one row; the details show it whole.
+    await message.fill('first line');
+    await message.press('Shift+Enter');
+    await message.pressSequentially('second line');
+    await message.press('Enter');
+    await waitForRow(page, 'echo', 'first line ⏎ second line');
+    await page.locator('.log-row[data-kind="echo"]', { hasText: 'first line' }).click();
+    assert.match((await page.locator('#details-body').textContent()) ?? '', /first line\nsecond line$/);
+    // Send again, from the details.
+    await page.locator('#resend-entry').click();
+    await page.locator('#details-result', { hasText: 'Sent again.' }).waitFor({ timeout: WAIT_MS });
+    await eventually(
+      'the resent message echoed',
+      async () => (await rowTexts(page, 'sent')).filter((text) => text.startsWith('first line')).length === 2,
+    );
 
     // The whole message, pretty-printed on demand.
     await page.locator('.log-row[data-kind="echo"]', { hasText: '{"tick"' }).click();
@@ -162,7 +186,7 @@ describe('client page', () => {
     assertNoPageErrors(opened);
   });
 
-  it('Exit closes with the given code and stays closed; Connect opens again', async (t) => {
+  it('Disconnect closes with the given code and stays closed; Connect opens again', async (t) => {
     const station = await startTestStation(t, { tickMs: 60_000 });
     const { page } = await openClient(t, pageUrl(station));
     await waitForState(page, 'OPEN 1');
@@ -171,45 +195,82 @@ describe('client page', () => {
     );
 
     await page.locator('#close-code').fill('1001');
-    await page.locator('#exit').click();
+    await page.locator('#disconnect').click();
     await page.locator('#close-error', { hasText: '1000 or from 3000 to 4999' }).waitFor({ timeout: WAIT_MS });
     await page.locator('#close-code').fill('4000');
     await page.locator('#close-reason').fill('done for today');
-    await page.locator('#exit').click();
+    await page.locator('#disconnect').click();
     await waitForState(page, 'CLOSED 3');
     assert.deepEqual(await closedAtStation, [4000, 'done for today']);
     assert.equal(await page.locator('#last-close').textContent(), 'code 4000, reason “done for today”, clean');
     assert.equal(await page.locator('#send').isDisabled(), true);
-    assert.match((await page.locator('#send-hint').textContent()) ?? '', /it is CLOSED 3 now/);
+    assert.match((await page.locator('#send-hint').textContent()) ?? '', /it is Disconnected now/);
     await screenshot(page, 'client-closed');
 
-    // The first automatic retry would come within 500 ms; after Exit there is none.
+    // The first automatic retry would come within 500 ms; after Disconnect there is none.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(station.peers.size, 0);
-    assert.equal(await page.locator('#reconnect').isHidden(), true);
+    assert.equal(await page.locator('#outage').isHidden(), true);
 
     await page.locator('#connect').click();
     await waitForState(page, 'OPEN 1');
     assert.equal(station.peers.size, 1);
   });
 
-  it('reconnects by itself, with a countdown, when the station restarts under it', async (t) => {
-    const first = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 60_000 }));
+  it('rides out an outage: one banner with a countdown, one row counting attempts, no token hint', async (t) => {
+    const first = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 200 }));
     const port = first.port;
-    const { page } = await openClient(t, `http://127.0.0.1:${port}/`);
+    const opened = await openClient(t, `http://127.0.0.1:${port}/`);
+    const { page } = opened;
     await waitForState(page, 'OPEN 1');
+    await page.locator('#tick-value:not(.muted)').waitFor({ timeout: WAIT_MS });
+    const layoutBefore = await page.locator('.log').boundingBox();
     await first.close();
     await waitForState(page, 'CLOSED 3');
     assert.match((await page.locator('#last-close').textContent()) ?? '', /code 1001, reason “Station shutting down”/);
+    await page.locator('#outage-text', { hasText: 'Station unreachable — retrying' }).waitFor({ timeout: WAIT_MS });
+    await page.locator('#reconnect-text', { hasText: /^in \d+ s \(attempt \d+\)$/ }).waitFor({ timeout: WAIT_MS });
+    await screenshot(page, 'client-outage');
+    // Several failed attempts: still one row for the outage, counting them; no rows per attempt.
     await page
-      .locator('#reconnect-text', { hasText: /Reconnecting in \d+ s \(attempt \d+\)/ })
-      .waitFor({ timeout: WAIT_MS });
+      .locator('.log-row[data-kind="state"] .text', { hasText: /Station unreachable since .*; [2-9]\d* attempt/ })
+      .waitFor({ timeout: 20_000 });
+    const stateRows = await rowTexts(page, 'state');
+    assert.equal(stateRows.filter((text) => text.startsWith('Station unreachable')).length, 1, stateRows.join(' | '));
+    assert.equal(stateRows.filter((text) => text.startsWith('Connecting')).length, 1, 'only the first connect');
+    // Nothing says to add a token: the station is down, not refusing.
+    assert.equal(await page.locator('#last-error').textContent(), '—');
+    // Old values are shown as old; the banner overlays, so the log did not move.
+    assert.equal(await page.locator('#tick-value').getAttribute('class'), 'tick-value stale');
+    assert.match((await page.locator('#tick-count').textContent()) ?? '', /^last value, at \d\d:\d\d:\d\d/);
+    assert.deepEqual(await page.locator('.log').boundingBox(), layoutBefore);
 
     const second = await startStation(parseStationConfig({ host: '127.0.0.1', port, tickMs: 60_000 }));
     t.after(() => second.close());
     await waitFor('the page to reconnect', () => second.peers.size === 1, 35_000);
     await waitForState(page, 'OPEN 1');
     await page.locator('.log-row[data-kind="greeting"]').nth(1).waitFor({ timeout: WAIT_MS });
+    assert.equal(await page.locator('#outage').isHidden(), true);
+    await page.locator('.log-row[data-kind="state"] .text', { hasText: /^Connected again after \d+ attempt/ }).waitFor({
+      timeout: WAIT_MS,
+    });
+    // Chromium logs each failed attempt to the console; what must not happen is an exception.
+    assert.deepEqual(opened.errors, []);
+  });
+
+  it('says the station refused the connection, and hints at the token, only when it is up', async (t) => {
+    // Full: a station of one peer that already has it refuses the page's handshake (503).
+    const station = await startTestStation(t, { maxPeers: 1 });
+    const { socket } = await openWsClient(endpointUrl(station));
+    t.after(() => socket.terminate());
+    const { page } = await openClient(t, pageUrl(station));
+    await page.locator('#outage-text', { hasText: 'The station is up but refused the connection' }).waitFor({
+      timeout: WAIT_MS,
+    });
+    await page.locator('#last-error', { hasText: '?token=' }).waitFor({ timeout: WAIT_MS });
+    await page
+      .locator('.log-row[data-kind="state"] .text', { hasText: /^Connection refused by the station since/ })
+      .waitFor({ timeout: WAIT_MS });
   });
 
   it('keeps the log bounded and following under 10,000 messages; ticks can be hidden', async (t) => {
@@ -240,7 +301,7 @@ describe('client page', () => {
     const nodesAfterFirstThousand = await nodeCount();
     await flood(1000, 10_000);
     await waitForRow(page, 'echo', 'flood 9999', FLOOD_WAIT_MS);
-    assert.match((await page.locator('#log-count').textContent()) ?? '', /^5000 in the log/);
+    assert.match((await page.locator('#log-count').textContent()) ?? '', /^5000 of at most 5000/);
     // Rows exist only for what is in view, plus a few above and below (6 each side, 28 px high).
     const viewportRows = Math.ceil((await scrollBox(page.locator('#log-viewport'))).clientHeight / 28);
     const rows = await rowCount();
@@ -390,8 +451,9 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
     await page.locator('#tab-peers', { hasText: 'Peers (1)' }).waitFor({ timeout: WAIT_MS });
     assert.equal(await page.title(), 'WS Station (1 peers)');
     const cells = await page.locator('#peers-body tr').first().locator('td').allTextContents();
-    assert.equal(cells[1], `127.0.0.1:${station.peers.list()[0]?.remotePort}`);
-    assert.equal(cells[2], `http://127.0.0.1:${station.port}`);
+    // The device in words, this window marked (its id came with the welcome).
+    assert.match(cells[1] ?? '', /^Chrome \d+ on Linux this window$/);
+    assert.equal(cells[2], `127.0.0.1:${station.peers.list()[0]?.remotePort}`);
     await page.locator('#refusals', { hasText: 'No connection has been refused.' }).waitFor({ timeout: WAIT_MS });
     // Refusals by reason, as an attack from the LAN would leave them.
     const attacked = station.status();
@@ -571,7 +633,7 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
     await page.locator('#banner', { hasText: 'The station is not running: Port 3000 is already in use' }).waitFor({
       timeout: WAIT_MS,
     });
-    assert.equal(await page.locator('#state-pill').textContent(), 'CLOSED 3');
+    assert.equal(await page.locator('#state-word').textContent(), 'Disconnected');
     assert.equal(station.peers.size, 0);
   });
 });
@@ -580,6 +642,7 @@ const SAVED: SettingsSaveResult = {
   ok: true,
   settings: DEFAULT_SETTINGS,
   urls: ['ws://127.0.0.1:3000/websocket/test'],
+  restarted: true,
 };
 
 async function bridgeCalls(page: Page, name: string): Promise<unknown[][]> {

@@ -113,6 +113,16 @@ describe('station host', () => {
     const { inbox, socket } = await openClient(host.config().websocketUrl);
     assert.equal((await inbox.next()).data.toString(), '连接成功');
     assert.match((await inbox.next(500)).data.toString(), /^[01]\.\d\d$/, 'ticks at the new 50 ms');
+    assert.equal(applied.restarted, true);
+
+    // The language alone is the window's: saved, and the station and its peers are left alone.
+    const before = host.station;
+    const renamed = await host.apply({ ...host.currentSettings, language: 'zh-CN' });
+    assert.ok(renamed.ok);
+    assert.equal(renamed.restarted, false);
+    assert.equal(host.station, before);
+    assert.equal(host.currentSettings.language, 'zh-CN');
+    assert.equal(socket.readyState, socket.OPEN);
     socket.close();
   });
 });

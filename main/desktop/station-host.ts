@@ -79,8 +79,9 @@ export class StationHost {
   }
 
   /**
-   * Validates and applies new settings by restarting the station. When the new ones cannot
-   * listen, the previous settings are started again and the error is returned.
+   * Validates and applies new settings by restarting the station (unless only the language
+   * changed). When the new ones cannot listen, the previous settings are started again and the
+   * error is returned.
    */
   async apply(input: unknown): Promise<SettingsSaveResult> {
     let next: DesktopSettings;
@@ -91,10 +92,15 @@ export class StationHost {
       throw error;
     }
     const previous = this.settings;
+    // The window's language is the only setting the station does not use: no restart for it.
+    if (this.#station && sameStationSettings(previous, next)) {
+      this.settings = next;
+      return { ok: true, settings: next, urls: this.#station.websocketUrls(), restarted: false };
+    }
     await this.stop();
     this.settings = next;
     await this.start();
-    if (this.#station) return { ok: true, settings: next, urls: this.#station.websocketUrls() };
+    if (this.#station) return { ok: true, settings: next, urls: this.#station.websocketUrls(), restarted: true };
     const message = this.#error ?? 'The station did not start.';
     this.settings = previous;
     await this.start();
@@ -224,4 +230,8 @@ export async function answersOnLoopback(station: Station): Promise<boolean> {
     // Nothing answered: not this station either (it always answers its own loopback).
   }
   return station.answeredProbe(nonce);
+}
+
+function sameStationSettings(a: DesktopSettings, b: DesktopSettings): boolean {
+  return (Object.keys(a) as (keyof DesktopSettings)[]).every((key) => key === 'language' || a[key] === b[key]);
 }

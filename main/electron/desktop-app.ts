@@ -130,7 +130,7 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
             if (result.ok) saveSettings(userData, result.settings);
             // Also when refused: falling back to the old settings may have moved the station
             // (a new free port for port 0) or stopped it, and the window must follow.
-            if (result.ok || currentPage() !== before) {
+            if ((result.ok && result.restarted) || currentPage() !== before) {
               clearTimeout(reloadTimer);
               reloadTimer = setTimeout(showStation, RELOAD_AFTER_SAVE_MS);
             }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { totalmem } from 'node:os';
 import { z } from 'zod';
+import { SETTING_RANGES, TOKEN_PATTERN } from '../../common/setting-ranges';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -30,15 +31,13 @@ function isOrigin(value: string): boolean {
   }
 }
 
-const TOKEN_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/;
-
 /**
  * Each setting: its schema (with its default) and, in words, what it allows. The words are
  * what a person reads when a value is refused, so they name the unit and the range.
  */
 const settings = {
   port: {
-    schema: integer(0, 65535).default(3000),
+    schema: integer(SETTING_RANGES.port.min, SETTING_RANGES.port.max).default(3000),
     allowed: 'an integer from 0 to 65535 (0 picks any free port)',
   },
   host: {
@@ -50,7 +49,7 @@ const settings = {
       'an IP address of this computer, 0.0.0.0 for every IPv4 network (the LAN), :: for every network, or 127.0.0.1 for this computer only',
   },
   tickMs: {
-    schema: integer(10, 3_600_000).default(1000),
+    schema: integer(SETTING_RANGES.tickMs.min, SETTING_RANGES.tickMs.max).default(1000),
     allowed: 'milliseconds between ticks, an integer from 10 to 3600000',
   },
   maxPayload: {
@@ -66,11 +65,13 @@ const settings = {
     allowed: 'an integer from 1 to 100000',
   },
   maxConnectionsPerAddress: {
-    schema: integer(1, 100_000).default(1000),
+    schema: integer(SETTING_RANGES.maxConnectionsPerAddress.min, SETTING_RANGES.maxConnectionsPerAddress.max).default(
+      1000,
+    ),
     allowed: 'connections one other computer may have open at once, an integer from 1 to 100000',
   },
   maxPendingPerAddress: {
-    schema: integer(1, 10_000).default(64),
+    schema: integer(SETTING_RANGES.maxPendingPerAddress.min, SETTING_RANGES.maxPendingPerAddress.max).default(64),
     allowed: 'connections one other computer may have that are not (yet) WebSockets, an integer from 1 to 10000',
   },
   tokenLockoutMs: {
