@@ -39,7 +39,9 @@ export type UpgradeVerdict = { refusal: HandshakeRefusal } | { target: RequestTa
 
 /** Decides an upgrade from its request alone; never throws, whatever the request holds. */
 export function vetUpgrade(request: IncomingMessage, rules: HandshakeRules): UpgradeVerdict {
-  const parsed = parseRequestTarget(request.url ?? '');
+  const raw = request.url ?? '';
+  // The usual target is exactly an endpoint's path: that is a valid path, with no query.
+  const parsed = rules.websocketPaths.has(raw) ? { target: { path: raw, query: '' } } : parseRequestTarget(raw);
   if ('error' in parsed) return { refusal: { status: 400, reason: parsed.error } };
   const refusal = refusalFor(request, parsed.target, rules);
   return refusal === null ? { target: parsed.target } : { refusal };

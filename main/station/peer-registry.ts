@@ -20,6 +20,14 @@ export interface PeerRegistryEvents {
 
 export type PeerTotals = Omit<StationTotals, 'refusedConnections' | 'tokenLockouts'>;
 type RetiredTraffic = Pick<StationTotals, 'messagesIn' | 'messagesOut' | 'bytesIn' | 'bytesOut' | 'ticksSkipped'>;
+/** The counters a leaving peer adds to the lifetime totals. */
+const RETIRED_KEYS: readonly (keyof RetiredTraffic)[] = [
+  'messagesIn',
+  'messagesOut',
+  'bytesIn',
+  'bytesOut',
+  'ticksSkipped',
+];
 
 /** Where a peer's socket keeps its Peer, so one set of listeners serves every socket. */
 const PEER = Symbol('peer');
@@ -57,9 +65,10 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
     super();
     const retire = (peer: Peer, code: number, reason: Buffer) => {
       this.#peers.delete(peer.id);
-      this.record.add(peer.id, 'in', 'close', Buffer.from(`${code} ${reason.toString()}`.trim()), false);
-      for (const key of Object.keys(this.#retired) as (keyof RetiredTraffic)[]) this.#retired[key] += peer[key];
-      this.emit('disconnect', peer, code, reason.toString());
+      const text = reason.toString();
+      this.record.addText(peer.id, 'in', 'close', `${code} ${text}`.trim());
+      for (const key of RETIRED_KEYS) this.#retired[key] += peer[key];
+      this.emit('disconnect', peer, code, text);
     };
     const reportError = (peer: Peer, error: Error) => this.emit('peer-error', peer, error);
     this.#listeners = {
@@ -112,7 +121,8 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
     socket.on('ping', listeners.ping);
     socket.on('pong', listeners.pong);
     socket.on('error', listeners.error);
-    socket.once('close', listeners.close);
+    // ws emits 'close' once: a plain listener, without once()'s wrapper per peer.
+    socket.on('close', listeners.close);
     peer.greet(this.tickMs);
     this.emit('connect', peer);
     return peer;
@@ -149,7 +159,7 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
       ...this.#retired,
     };
     for (const peer of this.#peers.values()) {
-      for (const key of Object.keys(this.#retired) as (keyof RetiredTraffic)[]) totals[key] += peer[key];
+      for (const key of RETIRED_KEYS) totals[key] += peer[key];
     }
     return totals;
   }

@@ -32,6 +32,9 @@ function encodeJson(message: StationMessage): Buffer {
   return Buffer.from(JSON.stringify(message));
 }
 
+/** The seed's greeting, encoded once and sent to every plain peer (ws never alters what it sends). */
+const GREETING_FRAME = Buffer.from(GREETING);
+
 /** A control frame from a client: 2 header bytes, 4 mask bytes, at most 125 payload bytes. */
 const MAX_CONTROL_FRAME_BYTES = 131;
 
@@ -117,7 +120,7 @@ export class Peer {
   greet(tickMs: number): void {
     const frame = this.usesJson
       ? encodeJson({ type: 'welcome', text: GREETING, peerId: this.id, tickMs, time: Date.now() })
-      : Buffer.from(GREETING);
+      : GREETING_FRAME;
     this.#send(frame, false, 'greeting');
   }
 

@@ -113,7 +113,12 @@ export async function startStation(config: StationConfig): Promise<Station> {
   const memory = new MemoryBudget(config.memoryBudget, config.messageDeadlineMs, peers);
   peers.on('connect', (peer) => peer.onInput(memory.countInput));
 
-  const wsInstance = expressWs(app, server, {
+  // express-ws routes every accepted upgrade with `handle(request, response, done)` on what it
+  // is given: here a router that holds only the WebSocket routes, so an upgrade skips
+  // app.handle, which sets express's prototypes on the request and on express-ws's dummy
+  // response (slow in V8: every property the router then writes builds a new hidden class).
+  const websocketRoot = express.Router();
+  const wsInstance = expressWs(websocketRoot as unknown as express.Application, server, {
     leaveRouterUntouched: true,
     wsOptions: {
       maxPayload: config.maxPayload,
@@ -133,19 +138,18 @@ export async function startStation(config: StationConfig): Promise<Station> {
   // Take that listener back so each upgrade is vetted first and refusals are HTTP statuses.
   server.removeAllListeners('upgrade');
 
-  // The WebSocket routes first: every handshake is routed through express, and should not pass
-  // the status API or the static file server (a file lookup per handshake) on its way.
-  app.use(
-    WEBSOCKET_MOUNT_PATH,
-    createWebSocketRouter(
-      wsInstance,
-      escaped.guard(
-        'admitting a peer',
-        (socket: WebSocket, request: IncomingMessage) => peers.admit(socket, request),
-        (socket) => socket.close(CloseCode.internalError, 'Internal error'),
-      ),
+  const websocketRouter = createWebSocketRouter(
+    wsInstance,
+    escaped.guard(
+      'admitting a peer',
+      (socket: WebSocket, request: IncomingMessage) => peers.admit(socket, request),
+      (socket) => socket.close(CloseCode.internalError, 'Internal error'),
     ),
   );
+  websocketRoot.use(WEBSOCKET_MOUNT_PATH, websocketRouter);
+  // The same routes answer a plain HTTP GET (426) in the app, first, so that an HTTP request
+  // to the endpoint does not pass the status API or the static file server on its way.
+  app.use(WEBSOCKET_MOUNT_PATH, websocketRouter);
   // The few probes the desktop app is checking right now; a flood of them keeps only the newest.
   const probes = new Set<string>();
   const noteProbe = (nonce: string) => {
@@ -190,7 +194,8 @@ export async function startStation(config: StationConfig): Promise<Station> {
   const alarmAt = descriptorLimit === null ? Infinity : descriptorLimit.soft - DESCRIPTOR_RESERVE / 2;
   server.on('connection', (connection: Socket) => {
     connections.add(connection);
-    connection.once('close', forgetConnection);
+    // 'close' comes once: a plain listener, without once()'s wrapper per connection.
+    connection.on('close', forgetConnection);
     if (connections.size >= alarmAt) descriptorAlarm('EMFILE');
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
@@ -224,15 +229,23 @@ export async function startStation(config: StationConfig): Promise<Station> {
     }
     // express-ws routes on request.url: make it the very path and query that were vetted.
     request.url = verdict.target.path + verdict.target.query;
-    wss.handleUpgrade(request, socket, head, (websocket: WebSocket) => {
-      addressLimits.established(request.socket);
-      wss.emit('connection', websocket, request);
-      // Routing is synchronous; a socket it did not hand to a peer must not linger unlisted.
-      if (!peers.isAdmitted(websocket)) {
-        escaped.report('routing an upgrade', new Error(`no peer for an accepted upgrade to ${request.url}`));
-        websocket.terminate();
-      }
-    });
+    // ws writes the 101 and, synchronously within it, the peer is admitted and greeted: held
+    // back until then, both go out in one write (one syscall, one packet) instead of two.
+    socket.cork();
+    try {
+      wss.handleUpgrade(request, socket, head, (websocket: WebSocket) => {
+        addressLimits.established(request.socket);
+        wss.emit('connection', websocket, request);
+        // Routing is synchronous; a socket it did not hand to a peer must not linger unlisted.
+        if (!peers.isAdmitted(websocket)) {
+          escaped.report('routing an upgrade', new Error(`no peer for an accepted upgrade to ${request.url}`));
+          socket.uncork(); // the 101 still goes out first
+          websocket.terminate();
+        }
+      });
+    } finally {
+      socket.uncork();
+    }
   };
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {

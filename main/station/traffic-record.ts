@@ -33,6 +33,23 @@ export class TrafficRecord {
     });
   }
 
+  /** Records a text the station made itself (a close code and reason), as add() would its UTF-8 bytes. */
+  addText(peerId: number, direction: 'in' | 'out', kind: TrafficKind, text: string): TrafficEntry {
+    const size = Buffer.byteLength(text);
+    if (size > PREVIEW_BYTES) return this.add(peerId, direction, kind, Buffer.from(text), false);
+    return this.#store({
+      seq: 0,
+      peerId,
+      time: Date.now(),
+      direction,
+      kind,
+      size,
+      binary: false,
+      preview: text,
+      truncated: false,
+    });
+  }
+
   /**
    * Records the echo of a message just recorded: the same content, so the same preview, without
    * decoding it again (echoes are the hot path). `size` is the echo frame's, JSON-wrapped or not.
