@@ -168,7 +168,7 @@ function logPeers(station: Station): void {
     );
   });
   station.peers.on('disconnect', (peer, code, reason) => {
-    const seconds = ((Date.now() - peer.connectedAt.getTime()) / 1000).toFixed(1);
+    const seconds = ((Date.now() - peer.connectedAt) / 1000).toFixed(1);
     const why = reason === '' ? `${code}` : `${code} ${JSON.stringify(reason)}`;
     console.log(
       `${time()} - peer ${peer.id} ${urlHost(peer.remoteAddress)} closed ${why} after ${seconds} s (${online()})`,

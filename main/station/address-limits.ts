@@ -48,7 +48,8 @@ export class AddressLimits {
     count.pending += 1;
     this.#counts.set(address, count);
     (socket as TrackedSocket)[TRACKED] = { address, pending: true };
-    socket.once('close', this.#release);
+    // 'close' comes once: a plain listener, without once()'s wrapper per connection.
+    socket.on('close', this.#release);
     return null;
   }
 

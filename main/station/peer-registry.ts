@@ -111,6 +111,11 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
     return this.#peers.values();
   }
 
+  /** Every peer's WebSocket: all the WebSockets the station holds (ws does not track them). */
+  *sockets(): IterableIterator<WebSocket> {
+    for (const peer of this.#peers.values()) yield peer.socket;
+  }
+
   /** Takes a socket that completed its handshake on the test route. */
   admit(socket: WebSocket, request: IncomingMessage): Peer {
     const peer = new Peer(this.#nextId++, socket, request, this.record);

@@ -39,11 +39,10 @@ const GREETING_FRAME = Buffer.from(GREETING);
 const MAX_CONTROL_FRAME_BYTES = 131;
 
 export class Peer {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
   readonly origin: string | null;
   readonly userAgent: string | null;
-  readonly connectedAt = new Date();
+  /** Epoch milliseconds (a number, not a Date: a Date costs about 100 bytes a peer). */
+  readonly connectedAt = Date.now();
   readonly usesJson: boolean;
   messagesIn = 0;
   messagesOut = 0;
@@ -73,11 +72,21 @@ export class Peer {
   ) {
     this.#connection = request.socket;
     this.#inputMark = this.#connection.bytesRead;
-    this.remoteAddress = request.socket.remoteAddress ?? '';
-    this.remotePort = request.socket.remotePort ?? 0;
     this.origin = request.headers.origin ?? null;
     this.userAgent = request.headers['user-agent'] ?? null;
     this.usesJson = socket.protocol === JSON_SUBPROTOCOL;
+  }
+
+  /**
+   * The peer's address and port, from its connection: Node reads them once (the station does for
+   * every connection it accepts) and keeps them, also after the connection closed.
+   */
+  get remoteAddress(): string {
+    return this.#connection.remoteAddress ?? '';
+  }
+
+  get remotePort(): number {
+    return this.#connection.remotePort ?? 0;
   }
 
   /**
@@ -137,18 +146,28 @@ export class Peer {
     const frame = isBinary || !this.usesJson ? data : encodeJson({ type: 'echo', data: data.toString('utf8') });
     const received = this.record.add(this.id, 'in', 'message', data, isBinary);
     this.record.addEcho(received, frame.length);
-    this.#send(frame, isBinary, null, this.#resumeWhenDrained);
+    // Only an echo that can leave more than half the pause threshold queued needs to look, once
+    // written, whether reading may resume: the one that pauses is among them, and so is every
+    // echo after which resuming can be due. Peers that never come near it get no closure at all.
+    const mayPause = this.socket.bufferedAmount + frame.length > LIMITS.echoPauseBufferedBytes / 2;
+    this.#send(frame, isBinary, null, mayPause ? this.#resumeWhenDrained() : undefined);
     if (this.socket.bufferedAmount > LIMITS.echoPauseBufferedBytes && !this.socket.isPaused) {
       // Stop reading: TCP backpressure then slows the sender, and nothing accepted is dropped.
       this.socket.pause();
     }
   }
 
-  #resumeWhenDrained = (): void => {
-    if (this.socket.isPaused && this.socket.bufferedAmount <= LIMITS.echoPauseBufferedBytes / 2) {
-      this.socket.resume();
-    }
-  };
+  /** Made on first need (memory per peer is a benchmark target), then kept. */
+  #resumer: (() => void) | undefined;
+
+  #resumeWhenDrained(): () => void {
+    this.#resumer ??= () => {
+      if (this.socket.isPaused && this.socket.bufferedAmount <= LIMITS.echoPauseBufferedBytes / 2) {
+        this.socket.resume();
+      }
+    };
+    return this.#resumer;
+  }
 
   /**
    * Sends a message from the host: plain peers get it exactly as given (text frame or binary
@@ -205,7 +224,7 @@ export class Peer {
       origin: this.origin,
       userAgent: this.userAgent,
       protocol: this.socket.protocol,
-      connectedAt: this.connectedAt.toISOString(),
+      connectedAt: new Date(this.connectedAt).toISOString(),
       messagesIn: this.messagesIn,
       messagesOut: this.messagesOut,
       bytesIn: this.bytesIn,

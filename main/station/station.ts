@@ -121,6 +121,9 @@ export async function startStation(config: StationConfig): Promise<Station> {
   const wsInstance = expressWs(websocketRoot as unknown as express.Application, server, {
     leaveRouterUntouched: true,
     wsOptions: {
+      // The registry lists every peer (a socket that is not admitted is terminated at once), so
+      // ws's own set of clients, and the 'close' closure it adds to every socket, are not needed.
+      clientTracking: false,
       maxPayload: config.maxPayload,
       // ws applies the threshold only without server context takeover, which also keeps
       // less compression state per peer between messages.
@@ -175,7 +178,8 @@ export async function startStation(config: StationConfig): Promise<Station> {
     refusedConnections[refusal] = (refusedConnections[refusal] ?? 0) + 1;
     connection.resetAndDestroy();
   });
-  // Every TCP connection, so shutdown can end those that are not (yet) peers.
+  // Every TCP connection that is not (yet) a peer, so shutdown can end it; a peer's connection
+  // leaves the set when it becomes a WebSocket (shutdown ends it through the WebSocket).
   const connections = new Set<Socket>();
   function forgetConnection(this: Socket) {
     connections.delete(this);
@@ -196,7 +200,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
     connections.add(connection);
     // 'close' comes once: a plain listener, without once()'s wrapper per connection.
     connection.on('close', forgetConnection);
-    if (connections.size >= alarmAt) descriptorAlarm('EMFILE');
+    if (connections.size + peers.size >= alarmAt) descriptorAlarm('EMFILE');
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EMFILE' || error.code === 'ENFILE') descriptorAlarm(error.code);
@@ -212,7 +216,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
     websocketPaths,
     isOriginAllowed: createOriginPolicy({ boundAddress, port, allowedOrigins: config.allowedOrigins }),
     token: config.token,
-    isFull: () => closing !== undefined || wss.clients.size >= maxPeers,
+    isFull: () => closing !== undefined || peers.size >= maxPeers,
     tokenLockout: (address) => tokenThrottle.remainingLockout(address),
   };
 
@@ -235,6 +239,9 @@ export async function startStation(config: StationConfig): Promise<Station> {
     try {
       wss.handleUpgrade(request, socket, head, (websocket: WebSocket) => {
         addressLimits.established(request.socket);
+        // From here on ws owns the connection, and the registry lists it: no entry or listener here.
+        connections.delete(request.socket);
+        request.socket.off('close', forgetConnection);
         wss.emit('connection', websocket, request);
         // Routing is synchronous; a socket it did not hand to a peer must not linger unlisted.
         if (!peers.isAdmitted(websocket)) {
@@ -321,7 +328,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
         stopMemoryWatch();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         await closeEverything(
-          { websockets: wss.clients, connections },
+          { websockets: peers.sockets(), connections },
           CloseCode.goingAway,
           'Station shutting down',
           LIMITS.closeGraceMs,

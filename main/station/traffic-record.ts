@@ -10,67 +10,94 @@ export const RECORD_ENTRIES = 10_000;
 export const PREVIEW_BYTES = 256;
 export const PREVIEW_HEX_BYTES = 64;
 
-export class TrafficRecord {
-  readonly #entries: (TrafficEntry | undefined)[] = new Array<TrafficEntry | undefined>(RECORD_ENTRIES);
-  #next = 0;
-  #seq = 0;
+const KINDS: readonly TrafficKind[] = ['greeting', 'echo', 'host', 'message', 'notice', 'close'];
+const OUT = 1;
+const BINARY = 2;
+const TRUNCATED = 4;
+/** The kind's index in KINDS sits above the three flags. */
+const KIND_SHIFT = 3;
 
-  /** Records a message; returns its entry. */
-  add(peerId: number, direction: 'in' | 'out', kind: TrafficKind, data: Buffer, binary: boolean): TrafficEntry {
-    const preview = binary
+/**
+ * The ring is kept as columns (typed arrays, and one array of previews), allocated once: an
+ * entry costs no object and no boxed numbers, only its preview, and a preview equal to the one
+ * before it (a greeting to every peer, a host message to all) is stored once.
+ */
+export class TrafficRecord {
+  /** Station-wide order; 0 marks a slot not used yet. */
+  readonly #seq = new Float64Array(RECORD_ENTRIES);
+  readonly #time = new Float64Array(RECORD_ENTRIES);
+  readonly #peerId = new Uint32Array(RECORD_ENTRIES);
+  readonly #size = new Uint32Array(RECORD_ENTRIES);
+  readonly #flags = new Uint8Array(RECORD_ENTRIES);
+  readonly #preview: string[] = new Array<string>(RECORD_ENTRIES).fill('');
+  #next = 0;
+  #lastSeq = 0;
+
+  /** Records a message; returns its slot, for addEcho. */
+  add(peerId: number, direction: 'in' | 'out', kind: TrafficKind, data: Buffer, binary: boolean): number {
+    let preview = binary
       ? data.subarray(0, PREVIEW_HEX_BYTES).toString('hex')
       : data.toString('utf8', 0, Math.min(data.length, PREVIEW_BYTES));
-    return this.#store({
-      seq: 0,
-      peerId,
-      time: Date.now(),
-      direction,
-      kind,
-      size: data.length,
-      binary,
-      preview,
-      truncated: data.length > (binary ? PREVIEW_HEX_BYTES : PREVIEW_BYTES),
-    });
+    const previous = this.#preview[(this.#next + RECORD_ENTRIES - 1) % RECORD_ENTRIES] as string;
+    if (preview === previous) preview = previous;
+    const truncated = data.length > (binary ? PREVIEW_HEX_BYTES : PREVIEW_BYTES);
+    const flags = (direction === 'out' ? OUT : 0) | (binary ? BINARY : 0) | (truncated ? TRUNCATED : 0);
+    return this.#store(peerId, Date.now(), (KINDS.indexOf(kind) << KIND_SHIFT) | flags, data.length, preview);
   }
 
   /** Records a text the station made itself (a close code and reason), as add() would its UTF-8 bytes. */
-  addText(peerId: number, direction: 'in' | 'out', kind: TrafficKind, text: string): TrafficEntry {
+  addText(peerId: number, direction: 'in' | 'out', kind: TrafficKind, text: string): number {
     const size = Buffer.byteLength(text);
     if (size > PREVIEW_BYTES) return this.add(peerId, direction, kind, Buffer.from(text), false);
-    return this.#store({
-      seq: 0,
-      peerId,
-      time: Date.now(),
-      direction,
-      kind,
-      size,
-      binary: false,
-      preview: text,
-      truncated: false,
-    });
+    const flags = direction === 'out' ? OUT : 0;
+    return this.#store(peerId, Date.now(), (KINDS.indexOf(kind) << KIND_SHIFT) | flags, size, text);
   }
 
   /**
    * Records the echo of a message just recorded: the same content, so the same preview, without
    * decoding it again (echoes are the hot path). `size` is the echo frame's, JSON-wrapped or not.
    */
-  addEcho(message: TrafficEntry, size: number): void {
-    this.#store({ ...message, direction: 'out', kind: 'echo', size });
+  addEcho(message: number, size: number): void {
+    const flags = ((this.#flags[message] as number) & (BINARY | TRUNCATED)) | OUT;
+    this.#store(
+      this.#peerId[message] as number,
+      this.#time[message] as number,
+      (KINDS.indexOf('echo') << KIND_SHIFT) | flags,
+      size,
+      this.#preview[message] as string,
+    );
   }
 
-  #store(entry: TrafficEntry): TrafficEntry {
-    entry.seq = ++this.#seq;
-    this.#entries[this.#next] = entry;
-    this.#next = (this.#next + 1) % RECORD_ENTRIES;
-    return entry;
+  #store(peerId: number, time: number, flags: number, size: number, preview: string): number {
+    const slot = this.#next;
+    this.#seq[slot] = ++this.#lastSeq;
+    this.#time[slot] = time;
+    this.#peerId[slot] = peerId;
+    this.#size[slot] = size;
+    this.#flags[slot] = flags;
+    this.#preview[slot] = preview;
+    this.#next = (slot + 1) % RECORD_ENTRIES;
+    return slot;
   }
 
   /** One peer's entries still in the record, oldest first. */
   forPeer(peerId: number): TrafficEntry[] {
     const found: TrafficEntry[] = [];
     for (let i = 0; i < RECORD_ENTRIES; i += 1) {
-      const entry = this.#entries[(this.#next + i) % RECORD_ENTRIES];
-      if (entry?.peerId === peerId) found.push(entry);
+      const slot = (this.#next + i) % RECORD_ENTRIES;
+      if (this.#seq[slot] === 0 || this.#peerId[slot] !== peerId) continue;
+      const flags = this.#flags[slot] as number;
+      found.push({
+        seq: this.#seq[slot] as number,
+        peerId,
+        time: this.#time[slot] as number,
+        direction: flags & OUT ? 'out' : 'in',
+        kind: KINDS[flags >> KIND_SHIFT] as TrafficKind,
+        size: this.#size[slot] as number,
+        binary: (flags & BINARY) !== 0,
+        preview: this.#preview[slot] as string,
+        truncated: (flags & TRUNCATED) !== 0,
+      });
     }
     return found;
   }
