@@ -5,33 +5,25 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { Page } from 'playwright';
 import { DEFAULT_SETTINGS } from '../main/desktop/settings';
 import { sendToPeers } from '../main/station/host-actions';
 import type { Station } from '../main/station/station';
 import { LOG_CAPACITY } from '../renderer/log-store';
-import { launchBrowser, openPage } from './helpers/browser';
+import { launchBrowser, openPage, screenshot } from './helpers/browser';
 import { sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { mockBridgeScript } from './helpers/mock-bridge';
 import { startTestStation } from './helpers/station';
 import { eventually } from './helpers/wait';
 
 const WAIT_MS = 5000;
-const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'screenshots');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 const TABLET = { viewport: { width: 768, height: 1024 }, isMobile: true, hasTouch: true };
 const DESKTOP_WINDOW = { viewport: { width: 1280, height: 860 } };
 
 const pageUrl = (station: Station, query = '') => `http://127.0.0.1:${station.port}/${query}`;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-}
 
 interface AxeViolation {
   id: string;

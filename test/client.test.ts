@@ -1,7 +1,6 @@
 /** The client page in a real browser (Debian's Chromium), served by a real station. */
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { describe, it, type TestContext } from 'node:test';
 import type { Locator, Page } from 'playwright';
 import { parseStationConfig } from '../main/station/config';
@@ -11,24 +10,18 @@ import { startSeedServer } from '../bench/servers/seed-server';
 import type { SettingsSaveResult } from '../common/desktop';
 import type { TrafficEntry } from '../common/station-status';
 import { DEFAULT_SETTINGS } from '../main/desktop/settings';
-import { launchBrowser, openPage, type OpenedPage } from './helpers/browser';
+import { launchBrowser, openPage, screenshot, type OpenedPage } from './helpers/browser';
 import { sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { mockBridgeScript } from './helpers/mock-bridge';
 import { openClient as openWsClient } from './helpers/client';
 import { endpointUrl, startTestStation } from './helpers/station';
 import { eventually, waitFor } from './helpers/wait';
 
-const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'screenshots');
 const WAIT_MS = 5000;
 /** A flood of thousands of messages on a busy two-core machine: what is asserted is the DOM, not the time. */
 const FLOOD_WAIT_MS = 30_000;
 
 const pageUrl = (station: Station, query = '') => `http://127.0.0.1:${station.port}/${query}`;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-}
 
 interface ScrollBox {
   scrollTop: number;

@@ -4,9 +4,10 @@
  * page open sockets to loopback only when the page itself comes from a local HTTP server, so
  * pages are served for real rather than through Playwright's route().
  */
+import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContextOptions, type ConsoleMessage, type Page } from 'playwright';
@@ -106,4 +107,12 @@ export async function openPage(
   const response = await page.goto(url);
   assert.equal(response?.status(), 200);
   return opened;
+}
+
+const SCREENSHOTS = join(__dirname, '..', '..', '..', 'test-results', 'screenshots');
+
+/** Saves what the page shows now as test-results/screenshots/<name>.png, for a person to look at. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
