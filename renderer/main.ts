@@ -96,8 +96,6 @@ let lastClose: CloseInfo | undefined;
 let lastErrorKey: MessageKey | undefined;
 let reconnectDue: { at: number; attempt: number } | undefined;
 let outage: Outage | undefined;
-/** The station's id for this page's connection (from its welcome), so the Peers panel can mark it. */
-let ownPeerId: number | undefined;
 
 const logView = new LogView(
   store,
@@ -174,10 +172,8 @@ const connection = new StationConnection(config, {
   },
   onText(text) {
     const message = classifier.classify(text);
-    if (message.peerId !== undefined) {
-      ownPeerId = message.peerId;
-      hostPanels?.setOwnPeer(ownPeerId);
-    }
+    // The station's id for this page's connection, so the Peers panel can mark "this window".
+    if (message.peerId !== undefined) hostPanels?.setOwnPeer(message.peerId);
     if (message.tickValue !== undefined) {
       ticksReceived += 1;
       lastTickAt = Date.now();
