@@ -260,8 +260,9 @@ export class HostPanels {
     const tokenOk = !tokenOn || TOKEN_PATTERN.test(token.value.trim());
     valid &&= tokenOk;
     token.setAttribute('aria-invalid', String(!tokenOk));
-    token.setCustomValidity(tokenOk ? '' : this.#t('tokenNeeded', { min: TOKEN_MIN_LENGTH }));
-    token.title = tokenOk ? '' : this.#t('tokenNeeded', { min: TOKEN_MIN_LENGTH });
+    const tokenProblem = tokenOk ? '' : this.#t('tokenNeeded', { min: TOKEN_MIN_LENGTH });
+    token.setCustomValidity(tokenProblem);
+    token.title = tokenProblem;
     return valid;
   }
 

@@ -134,7 +134,6 @@ function renderCounts(): void {
     ? t('logShown', { shown, count: store.size })
     : t('logCount', { count: shown, capacity: store.capacity });
   ui.logEmpty.hidden = shown > 0 || !store.filtering;
-  ui.logEmpty.textContent = t('logEmptyFiltered');
   renderTicks();
 }
 
@@ -144,12 +143,14 @@ function renderTicks(): void {
   ui.tickValue.classList.toggle('muted', ticksReceived === 0);
   ui.tickValue.classList.toggle('stale', stale);
   ui.tickChart.classList.toggle('stale', stale);
-  ui.tickCount.textContent =
+  setText(
+    ui.tickCount,
     ticksReceived === 0
       ? t('waitingForTicks')
       : stale
         ? t('staleTick', { time: formatTime(lastTickAt) })
-        : t('ticksReceived', { count: ticksReceived });
+        : t('ticksReceived', { count: ticksReceived }),
+  );
 }
 
 const connection = new StationConnection(config, {

@@ -16,6 +16,11 @@ const BINARY = 2;
 const TRUNCATED = 4;
 /** The kind's index in KINDS sits above the three flags. */
 const KIND_SHIFT = 3;
+/** Each kind's bits in the flags, worked out once rather than looked up on every message. */
+const KIND_BITS = Object.fromEntries(KINDS.map((kind, index) => [kind, index << KIND_SHIFT])) as Record<
+  TrafficKind,
+  number
+>;
 
 /**
  * The ring is kept as columns (typed arrays, and one array of previews), allocated once: an
@@ -42,7 +47,7 @@ export class TrafficRecord {
     if (preview === previous) preview = previous;
     const truncated = data.length > (binary ? PREVIEW_HEX_BYTES : PREVIEW_BYTES);
     const flags = (direction === 'out' ? OUT : 0) | (binary ? BINARY : 0) | (truncated ? TRUNCATED : 0);
-    return this.#store(peerId, Date.now(), (KINDS.indexOf(kind) << KIND_SHIFT) | flags, data.length, preview);
+    return this.#store(peerId, Date.now(), KIND_BITS[kind] | flags, data.length, preview);
   }
 
   /** Records a text the station made itself (a close code and reason), as add() would its UTF-8 bytes. */
@@ -50,7 +55,7 @@ export class TrafficRecord {
     const size = Buffer.byteLength(text);
     if (size > PREVIEW_BYTES) return this.add(peerId, direction, kind, Buffer.from(text), false);
     const flags = direction === 'out' ? OUT : 0;
-    return this.#store(peerId, Date.now(), (KINDS.indexOf(kind) << KIND_SHIFT) | flags, size, text);
+    return this.#store(peerId, Date.now(), KIND_BITS[kind] | flags, size, text);
   }
 
   /**
@@ -62,7 +67,7 @@ export class TrafficRecord {
     this.#store(
       this.#peerId[message] as number,
       this.#time[message] as number,
-      (KINDS.indexOf('echo') << KIND_SHIFT) | flags,
+      KIND_BITS.echo | flags,
       size,
       this.#preview[message] as string,
     );
