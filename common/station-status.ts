@@ -21,8 +21,11 @@ export interface PeerSnapshot {
   ticksSkipped: number;
   /** Bytes queued for this peer and not yet handed to the OS. */
   bufferedAmount: number;
-  /** Bytes of a message from this peer that the station is still assembling. */
-  partialInputBytes: number;
+  /**
+   * Bytes read from this peer that the station holds until they are whole messages it has taken:
+   * a message still arriving, or arrived and waiting its turn (see docs/PROTOCOL.md, Memory).
+   */
+  heldInputBytes: number;
 }
 
 /** What a record entry is: a message the peer sent, or one the station sent it, or its close. */
@@ -92,8 +95,8 @@ export interface MemoryStatus {
   usedBytes: number;
   /** Output queued for peers and not yet handed to the OS. */
   queuedOutputBytes: number;
-  /** Messages still being assembled. */
-  partialInputBytes: number;
+  /** Input held for peers: messages still arriving or waiting their turn (each peer's heldInputBytes). */
+  heldInputBytes: number;
   /** Peers closed with 1008 because the station was over its budget. */
   closedOverBudget: number;
   /** Peers closed with 1008 for not completing a message within the deadline. */

@@ -41,8 +41,8 @@ describe('ws-station (headless command)', () => {
     [['--allow-origin', 'http://a.example/path'], /--allow-origin "http:\/\/a\.example\/path" is not allowed/],
     [['--token', 'short'], /--token "short" is not allowed/],
     [
-      ['--memory-budget', '20000000', '--max-payload', '20000000'],
-      /--memory-budget "20000000" is not allowed\. Allowed: .*at least twice the largest message/,
+      ['--memory-budget', '20000000', '--max-payload', '3000000'],
+      /--memory-budget "20000000" is not allowed\. Allowed: .*at least seven times the largest message/,
     ],
     [['--message-deadline-ms', '0'], /--message-deadline-ms "0" is not allowed/],
     [['--port'], /option '-p, --port <port>' argument missing/],

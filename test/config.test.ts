@@ -48,9 +48,10 @@ describe('station config', () => {
     ['heartbeat too short', { heartbeatMs: 10 }, /^Invalid heartbeatMs: 10\./],
     ['memory budget too small', { memoryBudget: 1000 }, /^Invalid memoryBudget: 1000\. Allowed: bytes the station/],
     [
-      'memory budget below two messages',
-      { memoryBudget: 32 * 2 ** 20, maxPayload: 20 * 2 ** 20 },
-      /^Invalid memoryBudget: 33554432\. Allowed: .* at least twice the largest message/,
+      // One message arriving (5 MiB) and a JSON echo that may be six times one (30 MiB) do not fit.
+      'memory budget below a message and its echo',
+      { memoryBudget: 32 * 2 ** 20, maxPayload: 5 * 2 ** 20 },
+      /^Invalid memoryBudget: 33554432\. Allowed: .* at least seven times the largest message/,
     ],
     ['message deadline too short', { messageDeadlineMs: 10 }, /^Invalid messageDeadlineMs: 10\./],
     ['deflate not a boolean', { deflate: 'yes' }, /^Invalid deflate: "yes"\. Allowed: true or false/],

@@ -6,8 +6,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { closed, openClient, type Client } from './helpers/client';
-import { closeCodeOf, encodeFrame, rawUpgrade, readUntilClose } from './helpers/raw-websocket';
+import { constants, deflateRawSync } from 'node:zlib';
+import { JSON_SUBPROTOCOL } from '../common/protocol';
+import { jsonEchoBytesAtMost } from '../main/station/json-echo';
+import { closed, openClient, parseJson, type Client } from './helpers/client';
+import {
+  closeCodeOf,
+  encodeFrame,
+  rawUpgrade,
+  readUntilClose,
+  type RawResponse,
+  type ServerFrame,
+} from './helpers/raw-websocket';
 import { endpointUrl, startTestStation } from './helpers/station';
 import { waitFor } from './helpers/wait';
 
@@ -54,23 +64,22 @@ describe('memory budget', () => {
 
   it('counts partial messages against the budget and closes the largest with a 1008 it can read', async (t) => {
     const budget = 16 * MiB;
-    const station = await startTestStation(t, { memoryBudget: budget, maxPayload: 8 * MiB, tickMs: 60_000 });
+    const station = await startTestStation(t, { memoryBudget: budget, maxPayload: 2 * MiB, tickMs: 60_000 });
     const bystander = await openClient(endpointUrl(station));
-    const holders = await Promise.all([0, 1, 2].map(() => rawUpgrade(station.port, '/websocket/test')));
-    const [first, second, third] = holders;
-    assert.ok(first && second && third);
-    const thirdClosed = readUntilClose(third.socket, third.rest);
-    // Two hold 5 MiB each; the third goes over the budget as it passes 6 MiB, and is then the largest.
-    first.socket.write(unfinishedFrame(8 * MiB, 5 * MiB));
-    second.socket.write(unfinishedFrame(8 * MiB, 5 * MiB));
-    await waitFor('10 MiB of partial input', () => station.status().memory.partialInputBytes >= 10 * MiB, 5000);
-    third.socket.write(unfinishedFrame(8 * MiB, 7 * MiB));
+    const holders = await Promise.all(Array.from({ length: 13 }, () => rawUpgrade(station.port, '/websocket/test')));
+    const largest = holders.at(-1);
+    assert.ok(largest);
+    const largestClosed = readUntilClose(largest.socket, largest.rest);
+    // Twelve hold 1.2 MiB each; the last goes over the budget as it passes 1.6 MiB, and is then the largest.
+    for (const holder of holders.slice(0, -1)) holder.socket.write(unfinishedFrame(2 * MiB, 1.2 * MiB));
+    await waitFor('14 MiB of input held', () => station.status().memory.heldInputBytes >= 14 * MiB, 5000);
+    largest.socket.write(unfinishedFrame(2 * MiB, 1.9 * MiB));
 
-    const frames = await thirdClosed;
+    const frames = await largestClosed;
     assert.equal(closeCodeOf(frames.at(-1)), 1008);
     assert.match(frames.at(-1)?.payload.subarray(2).toString() ?? '', /^Station memory budget exceeded/);
     await waitFor('held memory to be within the budget', () => station.status().memory.usedBytes <= budget, 5000);
-    assert.ok(station.status().memory.partialInputBytes >= 10 * MiB, 'the two smaller holders are still held');
+    assert.ok(station.status().memory.heldInputBytes >= 14 * MiB, 'the twelve smaller holders are still held');
     assert.equal(station.status().memory.closedOverBudget, 1);
     await assertStillServed(bystander, 'served while others send half messages');
     for (const holder of holders) holder.socket.destroy();
@@ -116,5 +125,159 @@ describe('memory budget', () => {
     assert.equal(station.status().memory.closedOverDeadline, 0);
     assert.equal(station.status().totals.peers, 1);
     slow.socket.destroy();
+  });
+});
+
+/** Frames that fooled the count of held input before: it must count what ws really holds. */
+describe('framing tricks against the memory budget', () => {
+  const PING = encodeFrame(0x9, Buffer.alloc(0));
+
+  /** `count` fragments of one text message, `size` bytes each, a ping after every one, never finished. */
+  function fragmentsAndPings(count: number, size: number, first = true): Buffer {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < count; i += 1) {
+      parts.push(encodeFrame(first && i === 0 ? 0x1 : 0x0, Buffer.alloc(size, 0x61), { fin: false }), PING);
+    }
+    return Buffer.concat(parts);
+  }
+
+  /** The Close frames the peers got, as they come (a peer that was not closed adds none). */
+  function closesOf(peers: RawResponse[]): ServerFrame[] {
+    const told: ServerFrame[] = [];
+    for (const peer of peers) {
+      readUntilClose(peer.socket, peer.rest).then(
+        (frames) => told.push(...frames.slice(-1)),
+        () => undefined,
+      );
+    }
+    return told;
+  }
+
+  it('counts the fragments of a message held while pings come between them, and closes the largest with 1008', async (t) => {
+    const budget = 16 * MiB;
+    const station = await startTestStation(t, {
+      memoryBudget: budget,
+      maxPayload: 2 * MiB,
+      messageDeadlineMs: 60_000,
+      tickMs: 60_000,
+    });
+    const bystander = await openClient(endpointUrl(station));
+    const holders = await Promise.all(Array.from({ length: 9 }, () => rawUpgrade(station.port, '/websocket/test')));
+    const told = closesOf(holders);
+    // 9 × 1.9 MiB of fragments, 1000 bytes each (ws allows 16,384 per message): over the budget,
+    // though every ping "completes" something.
+    for (const holder of holders) holder.socket.write(fragmentsAndPings(Math.floor((1.9 * MiB) / 1000), 1000));
+    await waitFor('the budget to close a holder', () => station.status().memory.closedOverBudget >= 1, 15_000);
+    await waitFor('held memory to be within the budget', () => station.status().memory.usedBytes <= budget, 5000);
+    await waitFor('the holder to be told why', () => told.length >= 1);
+    for (const frame of told) {
+      assert.equal(closeCodeOf(frame), 1008);
+      assert.match(frame.payload.subarray(2).toString(), /^Station memory budget exceeded/);
+    }
+    assert.ok(station.status().memory.heldInputBytes > 8 * 1.9 * MiB * 0.9, 'the others are still counted');
+    await assertStillServed(bystander, 'served while others hide fragments behind pings');
+    for (const holder of holders) holder.socket.destroy();
+    bystander.socket.close();
+  });
+
+  it('keeps the deadline running for a fragmented message while pings keep arriving', async (t) => {
+    const station = await startTestStation(t, { messageDeadlineMs: 1000, tickMs: 60_000 });
+    const peer = await rawUpgrade(station.port, '/websocket/test');
+    const frames = readUntilClose(peer.socket, peer.rest);
+    const startedAt = Date.now();
+    let first = true;
+    const feed = setInterval(() => {
+      peer.socket.write(fragmentsAndPings(1, 119, first));
+      first = false;
+    }, 100);
+    try {
+      const received = await frames;
+      const close = received.at(-1);
+      assert.equal(closeCodeOf(close), 1008);
+      assert.equal(close?.payload.subarray(2).toString(), 'Message not completed within 1 s');
+      const elapsed = Date.now() - startedAt;
+      assert.ok(elapsed >= 1000 && elapsed < 3000, `closed after ${elapsed} ms`);
+      assert.ok(
+        received.some((frame) => frame.opcode === 0xa),
+        'its pings were answered meanwhile',
+      );
+    } finally {
+      clearInterval(feed);
+      peer.socket.destroy();
+    }
+    assert.equal(station.status().memory.closedOverDeadline, 1);
+  });
+
+  it('counts the start of a message that came in the same write as the end of the one before', async (t) => {
+    const station = await startTestStation(t, { messageDeadlineMs: 1000, tickMs: 60_000 });
+    const peer = await rawUpgrade(station.port, '/websocket/test');
+    const frames = readUntilClose(peer.socket, peer.rest);
+    const startedAt = Date.now();
+    const next = unfinishedFrame(64 * 1024, 1000);
+    peer.socket.write(Buffer.concat([encodeFrame(0x1, Buffer.from('complete')), next]));
+    await waitFor('the started message to be counted', () => station.status().peers[0]?.heldInputBytes === next.length);
+    const received = await frames;
+    assert.ok(
+      received.some((frame) => frame.opcode === 0x1 && frame.payload.toString() === 'complete'),
+      'the complete one was echoed',
+    );
+    assert.equal(closeCodeOf(received.at(-1)), 1008);
+    assert.equal(received.at(-1)?.payload.subarray(2).toString(), 'Message not completed within 1 s');
+    const elapsed = Date.now() - startedAt;
+    assert.ok(elapsed >= 1000 && elapsed < 3000, `closed after ${elapsed} ms`);
+    peer.socket.destroy();
+  });
+
+  it('counts a compressed message in progress as what it may inflate to', async (t) => {
+    const budget = 16 * MiB;
+    const station = await startTestStation(t, {
+      deflate: true,
+      memoryBudget: budget,
+      maxPayload: 2 * MiB,
+      tickMs: 60_000,
+    });
+    const bystander = await openClient(endpointUrl(station));
+    // The first fragment of a message that inflates to almost 2 MiB: about 2 KB on the wire.
+    const compressed = deflateRawSync(Buffer.alloc(2 * MiB - 1024), { finishFlush: constants.Z_SYNC_FLUSH });
+    const firstFragment = encodeFrame(0x2, compressed, { fin: false });
+    firstFragment[0] = (firstFragment[0] ?? 0) | 0x40; // RSV1: compressed (RFC 7692)
+    const holders = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        rawUpgrade(station.port, '/websocket/test', { 'Sec-WebSocket-Extensions': 'permessage-deflate' }),
+      ),
+    );
+    for (const holder of holders) assert.match(holder.headers['sec-websocket-extensions'] ?? '', /permessage-deflate/);
+    const told = closesOf(holders);
+    for (const holder of holders) holder.socket.write(firstFragment);
+    // 10 × 2 MiB counted, 20 KB on the wire: the budget closes some, until the rest fit.
+    await waitFor('the budget to close holders', () => station.status().memory.closedOverBudget >= 2, 5000);
+    await waitFor('held memory to be within the budget', () => station.status().memory.usedBytes <= budget, 5000);
+    await waitFor('the holders to be told why', () => told.length === station.status().memory.closedOverBudget);
+    for (const frame of told) {
+      assert.equal(closeCodeOf(frame), 1008);
+      assert.match(frame.payload.subarray(2).toString(), /^Station memory budget exceeded/);
+    }
+    await assertStillServed(bystander, 'served while others inflate');
+    for (const holder of holders) holder.socket.destroy();
+    bystander.socket.close();
+  });
+
+  it('echoes the largest message that escapes worst in station.v1.json, whole, within the budget', async (t) => {
+    const budget = 16 * MiB;
+    // The largest message the budget allows: itself arriving, and its echo at six bytes a byte.
+    let maxPayload = Math.floor(budget / 7);
+    while (maxPayload + jsonEchoBytesAtMost(maxPayload) > budget) maxPayload -= 1;
+    const station = await startTestStation(t, { memoryBudget: budget, maxPayload, tickMs: 60_000 });
+    const client = await openClient(endpointUrl(station), JSON_SUBPROTOCOL);
+    await client.inbox.nextJson('welcome');
+    const text = '\u0001'.repeat(maxPayload);
+    client.socket.send(text);
+    const echo = await client.inbox.nextMatching((m) => parseJson(m).type === 'echo', 10_000);
+    assert.equal(echo.data.length, jsonEchoBytesAtMost(maxPayload), 'six bytes for each control character');
+    assert.equal(parseJson(echo).data, text);
+    const { memory, internalErrors } = station.status();
+    assert.equal(memory.closedOverBudget, 0);
+    assert.equal(internalErrors, 0);
+    client.socket.close();
   });
 });

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { totalmem } from 'node:os';
 import { z } from 'zod';
 import { SETTING_RANGES, TOKEN_PATTERN } from '../../common/setting-ranges';
+import { jsonEchoBytesAtMost } from './json-echo';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -80,7 +81,7 @@ const settings = {
   },
   memoryBudget: {
     schema: integer(16 * MiB, 64 * GiB).default(DEFAULT_MEMORY_BUDGET),
-    allowed: `bytes the station may hold for all peers together, an integer from ${16 * MiB} to ${64 * GiB}, and at least twice the largest message`,
+    allowed: `bytes the station may hold for all peers together, an integer from ${16 * MiB} to ${64 * GiB}, and at least seven times the largest message (one arriving, and its station.v1.json echo, which escapes control characters in six bytes each)`,
   },
   messageDeadlineMs: {
     schema: integer(1000, 3_600_000).default(30_000),
@@ -144,8 +145,9 @@ export function parseStationConfig(input: StationConfigInput): StationConfig {
   const result = stationConfigSchema.safeParse(input);
   if (result.success) {
     const config = result.data;
-    // One message being assembled and its echo queued must fit, or the budget would refuse it.
-    if (config.memoryBudget < 2 * config.maxPayload) {
+    // One message arriving and the echo of the one before queued must fit, or the budget would
+    // close a peer for one message the station accepted.
+    if (config.memoryBudget < config.maxPayload + jsonEchoBytesAtMost(config.maxPayload)) {
       throw new ConfigError('memoryBudget', input.memoryBudget ?? config.memoryBudget, settings.memoryBudget.allowed);
     }
     return Object.freeze(config);

@@ -1,11 +1,11 @@
 /**
  * The station-wide memory budget for what peers make it hold: output queued for peers that do
- * not read, and messages still being assembled. A shared watch sums both a few times a second,
- * closes the largest holders with 1008 while the sum is over the budget, and closes a peer
- * whose message is not complete within the deadline. Between two sums, every byte read from a
- * peer is counted as it arrives (whatever the station holds anew came in that way, as a partial
- * message or as a message whose echo is queued), and a sum is taken at once when those bytes may
- * have taken the station over the budget.
+ * not read, and input held for them (messages still arriving or waiting their turn; see
+ * input-meter.ts). A shared watch sums both a few times a second, closes the largest holders
+ * with 1008 while the sum is over the budget, and closes a peer whose message is not complete
+ * within the deadline. Between two sums, every chunk read from a peer is counted as it arrives
+ * (whatever the station holds anew came in that way, as input or as a message whose echo is
+ * queued), and a sum is taken at once when those bytes may have taken the station over the budget.
  */
 import { CloseCode } from '../../common/protocol';
 import type { MemoryStatus } from '../../common/station-status';
@@ -18,10 +18,10 @@ const MIN_EARLY_SWEEP_GAP_MS = 20;
 
 export class MemoryBudget {
   #outputBytes = 0;
-  #partialInputBytes = 0;
-  /** Bytes read from peers since the last sum: an upper bound on what was added meanwhile. */
+  #heldInputBytes = 0;
+  /** What the chunks read since the last sum may hold: an upper bound on what was added meanwhile. */
   #inputSinceSweep = 0;
-  #lastSweepAt = 0;
+  #lastSweepAt = performance.now();
   #closedOverBudget = 0;
   #closedOverDeadline = 0;
 
@@ -31,40 +31,41 @@ export class MemoryBudget {
     private readonly peers: Iterable<Peer>,
   ) {}
 
-  /** A listener for every peer connection's 'data': one function for all peers, no closure each. */
-  readonly countInput = (chunk: Buffer): void => {
-    this.#inputSinceSweep += chunk.length;
-    const estimate = this.#outputBytes + this.#partialInputBytes + this.#inputSinceSweep;
+  /** Counts what one chunk read from a peer may hold (InputMeter.scan's answer). */
+  countInput(bytes: number): void {
+    this.#inputSinceSweep += bytes;
+    const estimate = this.#outputBytes + this.#heldInputBytes + this.#inputSinceSweep;
     if (estimate > this.budgetBytes && performance.now() - this.#lastSweepAt >= MIN_EARLY_SWEEP_GAP_MS) {
       this.sweep();
     }
-  };
+  }
 
   /** Measures every peer and closes those the budget or the deadline rule out. */
   sweep(now = performance.now()): void {
+    const sinceLastSweep = now - this.#lastSweepAt;
     this.#lastSweepAt = now;
     this.#inputSinceSweep = 0;
     let output = 0;
-    let partial = 0;
+    let input = 0;
     let leaving = 0;
     const holders: { peer: Peer; held: number }[] = [];
     for (const peer of this.peers) {
       const queued = peer.socket.bufferedAmount;
-      const assembling = peer.partialInputBytes();
+      const held = peer.input.heldBytes();
       output += queued;
-      partial += assembling;
-      if (peer.socket.readyState === peer.socket.OPEN) this.#enforceDeadline(peer, assembling, now);
+      input += held;
       // A closing peer holds its bytes until it is gone (within the close grace): count them,
       // but as already on their way out, so they do not make the watch close anyone else.
       if (peer.socket.readyState !== peer.socket.OPEN) {
-        leaving += queued + assembling;
+        leaving += queued + held;
         continue;
       }
-      if (queued + assembling > 0) holders.push({ peer, held: queued + assembling });
+      this.#enforceDeadline(peer, now, sinceLastSweep);
+      if (queued + held > 0) holders.push({ peer, held: queued + held });
     }
     this.#outputBytes = output;
-    this.#partialInputBytes = partial;
-    let excess = output + partial - leaving - this.budgetBytes;
+    this.#heldInputBytes = input;
+    let excess = output + input - leaving - this.budgetBytes;
     if (excess <= 0) return;
     holders.sort((a, b) => b.held - a.held);
     for (const { peer, held } of holders) {
@@ -78,10 +79,19 @@ export class MemoryBudget {
     }
   }
 
-  #enforceDeadline(peer: Peer, assembling: number, now: number): void {
-    // A paused peer is waiting for the station, not the other way round.
-    if (assembling === 0 || peer.socket.isPaused) {
+  #enforceDeadline(peer: Peer, now: number, sinceLastSweep: number): void {
+    const start = peer.input.inProgressStart();
+    if (start !== peer.partialStart) {
+      // Each message has its deadline: one that was finished does not count against the next.
+      peer.partialStart = start;
       peer.partialSince = 0;
+    }
+    if (start === -1) return;
+    // While the station is the one behind (messages before this one not yet taken, or reading
+    // paused because the peer does not read its echoes) the clock stops: moved on, not reset,
+    // so that nothing the peer does can start it over.
+    if (peer.socket.isPaused || !peer.input.awaitingPeer()) {
+      if (peer.partialSince !== 0) peer.partialSince += sinceLastSweep;
       return;
     }
     if (peer.partialSince === 0) {
@@ -97,9 +107,9 @@ export class MemoryBudget {
   status(): MemoryStatus {
     return {
       budgetBytes: this.budgetBytes,
-      usedBytes: this.#outputBytes + this.#partialInputBytes,
+      usedBytes: this.#outputBytes + this.#heldInputBytes,
       queuedOutputBytes: this.#outputBytes,
-      partialInputBytes: this.#partialInputBytes,
+      heldInputBytes: this.#heldInputBytes,
       closedOverBudget: this.#closedOverBudget,
       closedOverDeadline: this.#closedOverDeadline,
     };

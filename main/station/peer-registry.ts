@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { CloseCode } from '../../common/protocol';
 import type { PeerSnapshot, StationTotals } from '../../common/station-status';
@@ -29,9 +30,10 @@ const RETIRED_KEYS: readonly (keyof RetiredTraffic)[] = [
   'ticksSkipped',
 ];
 
-/** Where a peer's socket keeps its Peer, so one set of listeners serves every socket. */
+/** Where a peer's socket (and its TCP connection) keeps its Peer, so one set of listeners serves every socket. */
 const PEER = Symbol('peer');
 type PeerSocket = WebSocket & { [PEER]: Peer };
+type PeerConnection = Socket & { [PEER]: Peer };
 const peerOf = (socket: WebSocket): Peer => (socket as PeerSocket)[PEER];
 
 interface SocketListeners {
@@ -40,6 +42,8 @@ interface SocketListeners {
   pong: (this: WebSocket) => void;
   error: (this: WebSocket, error: Error) => void;
   close: (this: WebSocket, code: number, reason: Buffer) => void;
+  /** On the TCP connection, ahead of ws's own. */
+  data: (this: Socket, chunk: Buffer) => void;
 }
 
 export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
@@ -54,12 +58,15 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
    * a peer costs no closures of its own (memory per peer is a benchmark target).
    */
   readonly #listeners: SocketListeners;
+  /** Told what each chunk read from a peer may add to what the station holds. */
+  #countInput: (bytes: number) => void = () => undefined;
 
   /** What peers sent and were sent, station-wide and bounded (see traffic-record.ts). */
   readonly record = new TrafficRecord();
 
   constructor(
     private readonly tickMs: number,
+    private readonly maxPayload: number,
     escaped: EscapedErrors,
   ) {
     super();
@@ -71,24 +78,27 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
       this.emit('disconnect', peer, code, text);
     };
     const reportError = (peer: Peer, error: Error) => this.emit('peer-error', peer, error);
+    const countInput = (bytes: number) => this.#countInput(bytes);
     this.#listeners = {
       // With ws's default binaryType ('nodebuffer') every message, fragmented or not, is one Buffer.
       message: escaped.guard(
         'a peer message',
         function (this: WebSocket, data: Buffer, isBinary: boolean) {
-          peerOf(this).receive(data, isBinary);
+          const peer = peerOf(this);
+          peer.input.emitted();
+          peer.receive(data, isBinary);
         },
         function (this: WebSocket) {
           this.close(CloseCode.internalError, 'Internal error');
         },
       ),
       ping: function (this: WebSocket) {
-        peerOf(this).noteControlFrame();
+        peerOf(this).input.emitted();
       },
       pong: function (this: WebSocket) {
         const peer = peerOf(this);
         peer.answeredPing = true;
-        peer.noteControlFrame();
+        peer.input.emitted();
       },
       error: escaped.guard('a peer error', function (this: WebSocket, error: Error) {
         reportError(peerOf(this), error);
@@ -96,7 +106,15 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
       close: escaped.guard('a peer leaving', function (this: WebSocket, code: number, reason: Buffer) {
         retire(peerOf(this), code, reason);
       }),
+      data: escaped.guard('reading from a peer', function (this: Socket, chunk: Buffer) {
+        countInput((this as PeerConnection)[PEER].input.scan(chunk));
+      }),
     };
+  }
+
+  /** Tells `counter` what each chunk read from any peer may add to what the station holds. */
+  countInputWith(counter: (bytes: number) => void): void {
+    this.#countInput = counter;
   }
 
   get(id: number): Peer | undefined {
@@ -118,10 +136,13 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
 
   /** Takes a socket that completed its handshake on the test route. */
   admit(socket: WebSocket, request: IncomingMessage): Peer {
-    const peer = new Peer(this.#nextId++, socket, request, this.record);
+    const peer = new Peer(this.#nextId++, socket, request, this.record, this.maxPayload);
     this.#peers.set(peer.id, peer);
     (socket as PeerSocket)[PEER] = peer;
+    (request.socket as PeerConnection)[PEER] = peer;
     const listeners = this.#listeners;
+    // Before ws reads a chunk, the meter has seen where its frames end.
+    request.socket.prependListener('data', listeners.data);
     socket.on('message', listeners.message);
     socket.on('ping', listeners.ping);
     socket.on('pong', listeners.pong);

@@ -9,6 +9,8 @@ import { GREETING, JSON_SUBPROTOCOL, type StationMessage } from '../../common/pr
 import type { PeerSnapshot, TrafficKind } from '../../common/station-status';
 import { LIMITS } from './config';
 import type { HostMessage } from './host-actions';
+import { InputMeter } from './input-meter';
+import { encodeJsonEcho } from './json-echo';
 import type { TrafficRecord } from './traffic-record';
 
 /** One tick, encoded once for all peers of each wire format. */
@@ -35,9 +37,6 @@ function encodeJson(message: StationMessage): Buffer {
 /** The seed's greeting, encoded once and sent to every plain peer (ws never alters what it sends). */
 const GREETING_FRAME = Buffer.from(GREETING);
 
-/** A control frame from a client: 2 header bytes, 4 mask bytes, at most 125 payload bytes. */
-const MAX_CONTROL_FRAME_BYTES = 131;
-
 export class Peer {
   readonly origin: string | null;
   readonly userAgent: string | null;
@@ -52,16 +51,18 @@ export class Peer {
   /** Cleared by each heartbeat ping, set again by the pong. */
   answeredPing = true;
   /**
-   * When the station first saw this peer part-way through a message (performance.now()),
-   * or 0 while no message is in progress; the memory watch sets it and enforces the deadline.
+   * Since when (performance.now()) the station has been waiting for this peer to finish a message,
+   * or 0 while it is not; the memory watch sets it and enforces the deadline.
    */
   partialSince = 0;
+  /** Which message partialSince is for (InputMeter.inProgressStart). */
+  partialStart = -1;
+  /** What this peer's input makes the station hold (see input-meter.ts). */
+  readonly input: InputMeter;
   /** Skipped ticks not yet reported to a JSON peer. */
   #unreportedSkips = 0;
-  /** The TCP connection under the WebSocket, for the bytes it has read. */
+  /** The TCP connection under the WebSocket. */
   readonly #connection: Socket;
-  /** The connection's bytesRead when the last message (or control frame) was complete. */
-  #inputMark: number;
 
   constructor(
     readonly id: number,
@@ -69,9 +70,10 @@ export class Peer {
     request: IncomingMessage,
     /** The station's traffic record, shared by every peer. */
     private readonly record: TrafficRecord,
+    maxPayload: number,
   ) {
     this.#connection = request.socket;
-    this.#inputMark = this.#connection.bytesRead;
+    this.input = new InputMeter(request.socket, maxPayload);
     this.origin = request.headers.origin ?? null;
     this.userAgent = request.headers['user-agent'] ?? null;
     this.usesJson = socket.protocol === JSON_SUBPROTOCOL;
@@ -87,30 +89,6 @@ export class Peer {
 
   get remotePort(): number {
     return this.#connection.remotePort ?? 0;
-  }
-
-  /**
-   * Bytes read from the peer since its last complete message: the part of a message ws is
-   * still assembling (an over-estimate by at most the frame headers and one read's overlap
-   * with the next message). ws offers no count of its own, so the TCP socket's is used.
-   */
-  partialInputBytes(): number {
-    return this.#connection.bytesRead - this.#inputMark;
-  }
-
-  /** Calls `listener` with every chunk read from the peer's TCP connection, as ws reads it. */
-  onInput(listener: (chunk: Buffer) => void): void {
-    this.#connection.on('data', listener);
-  }
-
-  /** A ping or pong arrived: when it is all that was read since the last message, nothing is partial. */
-  noteControlFrame(): void {
-    if (this.partialInputBytes() <= MAX_CONTROL_FRAME_BYTES) this.#markInputComplete();
-  }
-
-  #markInputComplete(): void {
-    this.#inputMark = this.#connection.bytesRead;
-    this.partialSince = 0;
   }
 
   /**
@@ -138,12 +116,11 @@ export class Peer {
    * a peer that falls far behind reading them is paused instead.
    */
   receive(data: Buffer, isBinary: boolean): void {
-    this.#markInputComplete();
     // Once the station's Close has gone out it takes no more messages (see PROTOCOL.md).
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.messagesIn += 1;
     this.bytesIn += data.length;
-    const frame = isBinary || !this.usesJson ? data : encodeJson({ type: 'echo', data: data.toString('utf8') });
+    const frame = isBinary || !this.usesJson ? data : encodeJsonEcho(data);
     const received = this.record.add(this.id, 'in', 'message', data, isBinary);
     this.record.addEcho(received, frame.length);
     // Only an echo that can leave more than half the pause threshold queued needs to look, once
@@ -231,7 +208,7 @@ export class Peer {
       bytesOut: this.bytesOut,
       ticksSkipped: this.ticksSkipped,
       bufferedAmount: this.socket.bufferedAmount,
-      partialInputBytes: this.partialInputBytes(),
+      heldInputBytes: this.input.heldBytes(),
     };
   }
 }

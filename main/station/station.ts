@@ -109,9 +109,9 @@ export async function startStation(config: StationConfig): Promise<Station> {
     lockoutMs: config.tokenLockoutMs,
     maxAddresses: LIMITS.tokenThrottleMaxAddresses,
   });
-  const peers = new PeerRegistry(config.tickMs, escaped);
+  const peers = new PeerRegistry(config.tickMs, config.maxPayload, escaped);
   const memory = new MemoryBudget(config.memoryBudget, config.messageDeadlineMs, peers);
-  peers.on('connect', (peer) => peer.onInput(memory.countInput));
+  peers.countInputWith((bytes) => memory.countInput(bytes));
 
   // express-ws routes every accepted upgrade with `handle(request, response, done)` on what it
   // is given: here a router that holds only the WebSocket routes, so an upgrade skips
@@ -124,6 +124,11 @@ export async function startStation(config: StationConfig): Promise<Station> {
       // The registry lists every peer (a socket that is not admitted is terminated at once), so
       // ws's own set of clients, and the 'close' closure it adds to every socket, are not needed.
       clientTracking: false,
+      // A fair share of the event loop for every peer: ws emits at most one message (or ping, or
+      // pong) per peer per turn and reads no further from a peer whose input waits its turn, so a
+      // flood of tiny messages from a few connections cannot hold up ticks, heartbeats,
+      // handshakes, shutdown or anyone else's echoes (see docs/ARCHITECTURE.md, Fair share).
+      allowSynchronousEvents: false,
       maxPayload: config.maxPayload,
       // ws applies the threshold only without server context takeover, which also keeps
       // less compression state per peer between messages.

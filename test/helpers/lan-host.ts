@@ -8,8 +8,16 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { LanPeerRequest } from './lan-peer';
 
 const run = promisify(execFile);
+const PEER_SCRIPT = join(__dirname, 'lan-peer.js');
+
+/** Runs test/helpers/lan-peer on this host, in a process of its own (its loop is not the station's). */
+export async function runLocalPeer(request: LanPeerRequest): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [PEER_SCRIPT, JSON.stringify(request)]);
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
 
 export interface LanHost {
   /** This machine's end of the link. */
@@ -17,7 +25,7 @@ export interface LanHost {
   /** The namespace's end: what the station sees as the peer's address. */
   peerAddress: string;
   /** Runs test/helpers/lan-peer inside the namespace and returns what it printed. */
-  peer(request: object): Promise<Record<string, unknown>>;
+  peer(request: LanPeerRequest): Promise<Record<string, unknown>>;
   /** A launcher that starts `browser` inside the namespace: a browser on the LAN host. */
   browserLauncher(browser: string): string;
   remove(): void;
@@ -72,13 +80,12 @@ export function createLanHost(index: 0 | 1 = 0): LanHost {
     stationAddress,
     peerAddress,
     peer: async (request) => {
-      const script = join(__dirname, 'lan-peer.js');
       const { stdout } = await run('ip', [
         'netns',
         'exec',
         namespace,
         process.execPath,
-        script,
+        PEER_SCRIPT,
         JSON.stringify(request),
       ]);
       return JSON.parse(stdout) as Record<string, unknown>;

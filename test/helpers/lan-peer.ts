@@ -19,7 +19,12 @@ export type LanPeerRequest =
   /** An attacker: `count` connections that send half a handshake, then a header line each second. */
   | { kind: 'slow-headers'; host: string; port: number; count: number; forMs: number }
   /** An attacker: `count` WebSockets opened in waves of 20 and held open for `holdMs`. */
-  | { kind: 'flood'; url: string; count: number; holdMs: number };
+  | { kind: 'flood'; url: string; count: number; holdMs: number }
+  /**
+   * An attacker: `connections` WebSockets that write 1-byte text messages as fast as TCP takes
+   * them for `forMs`, reading (and dropping) what comes back, so the station is never held back by them.
+   */
+  | { kind: 'message-flood'; host: string; port: number; path: string; connections: number; forMs: number };
 
 /** Every connection's fate: how many the station dropped on arrival, closed later, or left open. */
 async function slowHeaders(request: Extract<LanPeerRequest, { kind: 'slow-headers' }>): Promise<object> {
@@ -84,6 +89,43 @@ async function flood(request: Extract<LanPeerRequest, { kind: 'flood' }>): Promi
   return { opened, refused, stillOpen };
 }
 
+/** The one-byte text message "x", masked as a client must: 7 bytes on the wire. */
+const TINY_MESSAGE = Buffer.from([0x81, 0x81, 0x01, 0x02, 0x03, 0x04, 0x78 ^ 0x01]);
+
+async function messageFlood(request: Extract<LanPeerRequest, { kind: 'message-flood' }>): Promise<object> {
+  // 64 KiB of messages per write, rewritten whenever TCP has taken the last.
+  const burst = Buffer.concat(Array.from({ length: 9362 }, () => TINY_MESSAGE));
+  let upgraded = 0;
+  let bytesSent = 0;
+  let bytesReceived = 0;
+  let closedByStation = 0;
+  const sockets = Array.from({ length: request.connections }, () => {
+    const socket = connect(request.port, request.host, () =>
+      socket.write(
+        `GET ${request.path} HTTP/1.1\r\nHost: ${request.host}:${request.port}\r\nConnection: Upgrade\r\n` +
+          'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: bwb9SFiJONXhQ/A4pLaXIg==\r\n\r\n',
+      ),
+    );
+    const pump = () => {
+      while (!socket.destroyed && socket.write(burst)) bytesSent += burst.length;
+    };
+    socket.once('data', (head: Buffer) => {
+      if (!head.toString('latin1').startsWith('HTTP/1.1 101')) return;
+      upgraded += 1;
+      socket.on('drain', pump);
+      pump();
+    });
+    socket.on('data', (chunk: Buffer) => (bytesReceived += chunk.length));
+    socket.on('error', () => undefined);
+    socket.on('close', () => (closedByStation += 1));
+    return socket;
+  });
+  await new Promise((resolve) => setTimeout(resolve, request.forMs));
+  const stillOpen = sockets.filter((socket) => !socket.destroyed).length;
+  for (const socket of sockets) socket.destroy();
+  return { upgraded, bytesSent, bytesReceived, closedByStation, stillOpen };
+}
+
 async function session(request: Extract<LanPeerRequest, { kind: 'ws' }>): Promise<object> {
   const socket = new WebSocket(request.url, request.protocol ?? [], { headers: request.headers ?? {} });
   const received: string[] = [];
@@ -128,13 +170,20 @@ async function run(request: LanPeerRequest): Promise<object> {
       return slowHeaders(request);
     case 'flood':
       return flood(request);
+    case 'message-flood':
+      return messageFlood(request);
   }
 }
 
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '{}') as LanPeerRequest;
   // Attacks run as long as they were asked to; a session must answer within 5 s.
-  const limitMs = request.kind === 'slow-headers' ? request.forMs + 5000 : request.kind === 'flood' ? 30_000 : 5000;
+  const limitMs =
+    request.kind === 'slow-headers' || request.kind === 'message-flood'
+      ? request.forMs + 5000
+      : request.kind === 'flood'
+        ? 30_000
+        : 5000;
   setTimeout(() => {
     process.stdout.write(JSON.stringify({ error: `no answer within ${limitMs / 1000} s` }));
     process.exit(0);
