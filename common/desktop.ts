@@ -11,6 +11,8 @@ export interface DesktopSettings {
   /** Per other computer: connections open at once, and of those not yet WebSockets. */
   maxConnectionsPerAddress: number;
   maxPendingPerAddress: number;
+  /** Per peer; 0: no limit. A faster peer is slowed, not closed. */
+  maxMessagesPerSecond: number;
   tokenEnabled: boolean;
   /** Kept while the token is off, so turning it on again restores it. */
   token: string | null;

@@ -7,6 +7,8 @@ export const SETTING_RANGES = {
   tickMs: { min: 10, max: 3_600_000 },
   maxConnectionsPerAddress: { min: 1, max: 100_000 },
   maxPendingPerAddress: { min: 1, max: 10_000 },
+  /** 0: no limit. */
+  maxMessagesPerSecond: { min: 0, max: 1_000_000 },
 } as const;
 
 export const TOKEN_MIN_LENGTH = 8;

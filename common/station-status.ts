@@ -63,6 +63,8 @@ export interface StationTotals {
   refusedConnections: Record<string, number>;
   /** Times an address was locked out after a run of wrong tokens. */
   tokenLockouts: number;
+  /** Times a peer was slowed for sending more than maxMessagesPerSecond (0 while there is no limit). */
+  slowedForMessageRate: number;
   /** Ticks sent by the shared schedule (one per interval, whatever the number of peers). */
   ticks: number;
   messagesIn: number;

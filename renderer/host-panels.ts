@@ -24,6 +24,7 @@ const NUMBER_FIELDS = [
   ['tickMs', 'setting-tick-ms'],
   ['maxConnectionsPerAddress', 'setting-max-connections'],
   ['maxPendingPerAddress', 'setting-max-pending'],
+  ['maxMessagesPerSecond', 'setting-max-message-rate'],
 ] as const satisfies readonly (readonly [keyof typeof SETTING_RANGES, string])[];
 
 export class HostPanels {
@@ -174,9 +175,11 @@ export class HostPanels {
       .filter(([, count]) => count > 0)
       .map(([reason, count]) => this.#t(refusalKey(reason), { count, reason }));
     const lockouts = totals?.tokenLockouts ?? 0;
+    const slowed = totals?.slowedForMessageRate ?? 0;
     element('refusals').textContent = [
       parts.length > 0 ? this.#t('refusals', { list: parts.join(', ') }) : this.#t('refusalsNone'),
       lockouts > 0 ? this.#t('tokenLockouts', { count: lockouts }) : '',
+      slowed > 0 ? this.#t('slowedForMessageRate', { count: slowed }) : '',
     ]
       .filter(Boolean)
       .join(' ');
@@ -235,6 +238,7 @@ export class HostPanels {
     input('setting-tick-ms').value = String(settings.tickMs);
     input('setting-max-connections').value = String(settings.maxConnectionsPerAddress);
     input('setting-max-pending').value = String(settings.maxPendingPerAddress);
+    input('setting-max-message-rate').value = String(settings.maxMessagesPerSecond);
     input('setting-deflate').checked = settings.deflate;
     input('setting-token-enabled').checked = settings.tokenEnabled;
     input('setting-token').value = settings.token ?? '';
@@ -294,6 +298,7 @@ export class HostPanels {
       tickMs: Number(input('setting-tick-ms').value),
       maxConnectionsPerAddress: Number(input('setting-max-connections').value),
       maxPendingPerAddress: Number(input('setting-max-pending').value),
+      maxMessagesPerSecond: Number(input('setting-max-message-rate').value),
       deflate: input('setting-deflate').checked,
       tokenEnabled: input('setting-token-enabled').checked,
       token: token === '' ? null : token,

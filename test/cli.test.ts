@@ -45,6 +45,10 @@ describe('ws-station (headless command)', () => {
       /--memory-budget "20000000" is not allowed\. Allowed: .*at least seven times the largest message/,
     ],
     [['--message-deadline-ms', '0'], /--message-deadline-ms "0" is not allowed/],
+    [
+      ['--max-messages-per-second', '-1'],
+      /--max-messages-per-second "-1" is not allowed\. Allowed: messages per second/,
+    ],
     [['--port'], /option '-p, --port <port>' argument missing/],
   ];
   for (const [args, message] of badFlags) {

@@ -484,6 +484,12 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
     await page.locator('#setting-tick-ms').fill('500');
     assert.equal(await page.locator('#setting-max-connections').inputValue(), '1000');
     await page.locator('#setting-max-pending').fill('16');
+    assert.equal(await page.locator('#setting-max-message-rate').inputValue(), '0');
+    await page.locator('#setting-max-message-rate').fill('-1');
+    await page.locator('#setting-max-message-rate-error', { hasText: 'a whole number from 0 to 1000000' }).waitFor({
+      timeout: WAIT_MS,
+    });
+    await page.locator('#setting-max-message-rate').fill('250');
     await page.locator('#generate-token').click();
     await page.locator('#apply-settings').click();
     await page.locator('#settings-result', { hasText: 'Not applied: Port 3000 is already in use' }).waitFor({
@@ -494,6 +500,7 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
     assert.equal(sent.tickMs, 500);
     assert.equal(sent.maxPendingPerAddress, 16);
     assert.equal(sent.maxConnectionsPerAddress, 1000);
+    assert.equal(sent.maxMessagesPerSecond, 250);
     assert.equal(sent.tokenEnabled, true);
     assert.match(String(sent.token), /^[A-Za-z0-9_-]{24}$/);
     await screenshot(page, 'client-desktop-settings');

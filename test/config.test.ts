@@ -17,6 +17,7 @@ describe('station config', () => {
         maxPeers: 10_000,
         maxConnectionsPerAddress: 1000,
         maxPendingPerAddress: 64,
+        maxMessagesPerSecond: 0,
         tokenLockoutMs: 60_000,
         // An eighth of the computer's memory in whole MiB, at most 1 GiB.
         memoryBudget: Math.min(2 ** 30, Math.floor(totalmem() / 8 / 2 ** 20) * 2 ** 20),

@@ -29,6 +29,7 @@ describe('desktop settings', () => {
     const changed = {
       ...DEFAULT_SETTINGS,
       port: 4000,
+      maxMessagesPerSecond: 200,
       tokenEnabled: true,
       token: 'abcdefgh1234',
       language: 'zh-CN' as const,
@@ -51,6 +52,10 @@ describe('desktop settings', () => {
       /Invalid language: "fr"\. Allowed: null or one of en, zh-CN/,
     );
     assert.throws(() => validateSettings({ tokenEnabled: true, token: null }), /Invalid token: null/);
+    assert.throws(
+      () => validateSettings({ maxMessagesPerSecond: -5 }),
+      /Invalid maxMessagesPerSecond: -5\. Allowed: messages per second one peer may send/,
+    );
     assert.throws(() => validateSettings({ colour: 'blue' }), /Invalid setting name: "colour"/);
     assert.throws(() => validateSettings([1]), ConfigError);
   });
@@ -67,6 +72,8 @@ describe('desktop settings', () => {
     });
     assert.equal(local.host, '127.0.0.1');
     assert.equal(local.token, 'abcdefgh1234');
+    assert.equal(lan.maxMessagesPerSecond, 0, 'no message rate limit unless one is set');
+    assert.equal(stationConfigFor({ ...DEFAULT_SETTINGS, maxMessagesPerSecond: 50 }).maxMessagesPerSecond, 50);
   });
 
   for (const [name, content, reason] of [

@@ -3,6 +3,7 @@
  * text frames as fast as TCP takes them, reading their echoes. Each peer gets a fair share of the
  * station's event loop, so a bystander's ticks and echoes, new handshakes and shutdown stay on
  * time, whether the flood comes from this computer or from a LAN host (a network namespace).
+ * On top, an optional message rate slows a fast peer without closing it or losing a message.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -10,8 +11,10 @@ import { WebSocket } from 'ws';
 import { parseStationConfig } from '../main/station/config';
 import { startStation, type Station } from '../main/station/station';
 import { startCliStation } from './helpers/cli';
+import { openClient } from './helpers/client';
 import { createLanHost, lanUnavailableReason, runLocalPeer, type LanHost } from './helpers/lan-host';
 import type { LanPeerRequest } from './helpers/lan-peer';
+import { waitFor } from './helpers/wait';
 
 const TICK_MS = 200;
 /** "Within about a second": what a person watching the bystander may wait, whatever the flood. */
@@ -148,6 +151,63 @@ describe('a flood of tiny messages', () => {
     const result = await flood;
     assert.equal(result.upgraded, 5);
     assert.equal(result.closedByStation, 5, 'the flooders were dropped by the station, not by their own timer');
+  });
+});
+
+describe('the message rate limit', () => {
+  it('slows a peer that sends faster than the limit, without closing it or losing a message', async (t) => {
+    const station = await startStation(
+      parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 60_000, maxMessagesPerSecond: 50 }),
+    );
+    t.after(() => station.close());
+    const url = `ws://127.0.0.1:${station.port}/websocket/test`;
+    const fast = await openClient(url);
+    const bystander = await openClient(url);
+    const echoes: string[] = [];
+    let lastEchoAt = 0;
+    fast.socket.on('message', (data: Buffer) => {
+      if (!data.toString().startsWith('m')) return;
+      echoes.push(data.toString());
+      lastEchoAt = performance.now();
+    });
+    // 150 messages in three bursts 50 ms apart: a second's worth goes at once, the rest owes 2 s.
+    const startedAt = performance.now();
+    const sent = Array.from({ length: 150 }, (_, i) => `m${i}`);
+    for (let burst = 0; burst < 3; burst += 1) {
+      for (const text of sent.slice(burst * 50, burst * 50 + 50)) fast.socket.send(text);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Meanwhile everyone else is served at once.
+    bystander.socket.send('not slowed');
+    const bystanderSentAt = performance.now();
+    await bystander.inbox.nextMatching((m) => m.data.toString() === 'not slowed', 2000);
+    assert.ok(performance.now() - bystanderSentAt < 500, 'the bystander was not slowed');
+    await waitFor('every message echoed', () => echoes.length === sent.length, 10_000);
+    assert.deepEqual(echoes, sent, 'every message echoed, in order');
+    assert.ok(
+      lastEchoAt - startedAt >= 800,
+      `held back: the last echo came ${Math.round(lastEchoAt - startedAt)} ms in`,
+    );
+    assert.equal(fast.socket.readyState, WebSocket.OPEN, 'slowed, not closed');
+    assert.ok(station.status().totals.slowedForMessageRate >= 1);
+    fast.socket.close();
+    bystander.socket.close();
+  });
+
+  it('is off unless set: the same bursts are echoed at once', async (t) => {
+    const station = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 60_000 }));
+    t.after(() => station.close());
+    const fast = await openClient(`ws://127.0.0.1:${station.port}/websocket/test`);
+    let echoes = 0;
+    fast.socket.on('message', (data: Buffer) => {
+      if (data.toString().startsWith('m')) echoes += 1;
+    });
+    const startedAt = performance.now();
+    for (let i = 0; i < 150; i += 1) fast.socket.send(`m${i}`);
+    await waitFor('every message echoed', () => echoes === 150, 5000);
+    assert.ok(performance.now() - startedAt < 800, 'not held back');
+    assert.equal(station.status().totals.slowedForMessageRate, 0);
+    fast.socket.close();
   });
 });
 

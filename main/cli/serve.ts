@@ -32,6 +32,7 @@ const FLAG_OF: Partial<Record<string, string>> = {
   maxPeers: '--max-peers',
   maxConnectionsPerAddress: '--max-connections-per-address',
   maxPendingPerAddress: '--max-pending-per-address',
+  maxMessagesPerSecond: '--max-messages-per-second',
   tokenLockoutMs: '--token-lockout-ms',
   memoryBudget: '--memory-budget',
   messageDeadlineMs: '--message-deadline-ms',
@@ -49,6 +50,7 @@ interface ServeOptions {
   maxPeers?: string;
   maxConnectionsPerAddress?: string;
   maxPendingPerAddress?: string;
+  maxMessagesPerSecond?: string;
   tokenLockoutMs?: string;
   memoryBudget?: string;
   messageDeadlineMs?: string;
@@ -85,6 +87,10 @@ function buildProgram(): Command {
     .option(
       '--max-pending-per-address <count>',
       `connections one other computer may have that are not yet WebSockets (default ${d.maxPendingPerAddress})`,
+    )
+    .option(
+      '--max-messages-per-second <count>',
+      `messages per second one peer may send; a faster peer is slowed (not read from until it is within the rate), never closed (default ${d.maxMessagesPerSecond}: no limit)`,
     )
     .option(
       '--token-lockout-ms <ms>',
@@ -124,6 +130,7 @@ function toConfigInput(options: ServeOptions): StationConfigInput {
     maxPeers: options.maxPeers,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress,
     maxPendingPerAddress: options.maxPendingPerAddress,
+    maxMessagesPerSecond: options.maxMessagesPerSecond,
     tokenLockoutMs: options.tokenLockoutMs,
     memoryBudget: options.memoryBudget,
     messageDeadlineMs: options.messageDeadlineMs,

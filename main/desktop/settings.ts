@@ -21,6 +21,7 @@ export const DEFAULT_SETTINGS: DesktopSettings = Object.freeze({
   tickMs: DEFAULT_CONFIG.tickMs,
   maxConnectionsPerAddress: DEFAULT_CONFIG.maxConnectionsPerAddress,
   maxPendingPerAddress: DEFAULT_CONFIG.maxPendingPerAddress,
+  maxMessagesPerSecond: DEFAULT_CONFIG.maxMessagesPerSecond,
   tokenEnabled: false,
   token: null,
   deflate: DEFAULT_CONFIG.deflate,
@@ -44,6 +45,7 @@ export function stationConfigFor(settings: DesktopSettings): StationConfig {
     tickMs: settings.tickMs,
     maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
     maxPendingPerAddress: settings.maxPendingPerAddress,
+    maxMessagesPerSecond: settings.maxMessagesPerSecond,
     deflate: settings.deflate,
     token: settings.tokenEnabled ? settings.token : null,
   });
@@ -78,6 +80,7 @@ export function validateSettings(input: unknown): DesktopSettings {
     tickMs: merged.tickMs,
     maxConnectionsPerAddress: merged.maxConnectionsPerAddress,
     maxPendingPerAddress: merged.maxPendingPerAddress,
+    maxMessagesPerSecond: merged.maxMessagesPerSecond,
     deflate: merged.deflate,
     token: merged.token,
   });
@@ -87,6 +90,7 @@ export function validateSettings(input: unknown): DesktopSettings {
     tickMs: station.tickMs,
     maxConnectionsPerAddress: station.maxConnectionsPerAddress,
     maxPendingPerAddress: station.maxPendingPerAddress,
+    maxMessagesPerSecond: station.maxMessagesPerSecond,
     tokenEnabled: desktop.data.tokenEnabled,
     token: station.token,
     deflate: station.deflate,

@@ -75,6 +75,11 @@ const settings = {
     schema: integer(SETTING_RANGES.maxPendingPerAddress.min, SETTING_RANGES.maxPendingPerAddress.max).default(64),
     allowed: 'connections one other computer may have that are not (yet) WebSockets, an integer from 1 to 10000',
   },
+  maxMessagesPerSecond: {
+    schema: integer(SETTING_RANGES.maxMessagesPerSecond.min, SETTING_RANGES.maxMessagesPerSecond.max).default(0),
+    allowed:
+      'messages per second one peer may send, an integer from 0 to 1000000 (0: no limit); a faster peer is slowed, not closed',
+  },
   tokenLockoutMs: {
     schema: integer(1000, 86_400_000).default(60_000),
     allowed: 'milliseconds an address is refused after a run of wrong tokens, an integer from 1000 to 86400000',

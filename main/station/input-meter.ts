@@ -54,6 +54,8 @@ export class InputMeter {
   #laterHead = 0;
   /** Wire offset before which ws holds nothing. */
   #mark = 0;
+  /** Messages and control frames complete on the wire since takeCompleted() last asked. */
+  #completed = 0;
 
   constructor(
     /** The TCP connection, for what it has read and not yet handed on. */
@@ -82,6 +84,13 @@ export class InputMeter {
     }
     if (this.#compressedInFlight === 0) return end;
     return end + Math.min(this.maxPayload, MAX_INFLATION_RATIO * end);
+  }
+
+  /** Messages and control frames that completed on the wire since the last call. */
+  takeCompleted(): number {
+    const completed = this.#completed;
+    this.#completed = 0;
+    return completed;
   }
 
   /** ws emitted a message, a ping or a pong: what it held for that is freed. */
@@ -193,6 +202,7 @@ export class InputMeter {
   }
 
   #expect(entry: number): void {
+    this.#completed += 1;
     if (this.#next === -1) this.#next = entry;
     else (this.#later ??= []).push(entry);
   }

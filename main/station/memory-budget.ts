@@ -88,9 +88,9 @@ export class MemoryBudget {
     }
     if (start === -1) return;
     // While the station is the one behind (messages before this one not yet taken, or reading
-    // paused because the peer does not read its echoes) the clock stops: moved on, not reset,
-    // so that nothing the peer does can start it over.
-    if (peer.socket.isPaused || !peer.input.awaitingPeer()) {
+    // held, for the peer's unread echoes or its message rate) the clock stops: moved on, not
+    // reset, so that nothing the peer does can start it over.
+    if (peer.readingHeld || !peer.input.awaitingPeer()) {
       if (peer.partialSince !== 0) peer.partialSince += sinceLastSweep;
       return;
     }

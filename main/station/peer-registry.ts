@@ -19,7 +19,7 @@ export interface PeerRegistryEvents {
   'peer-error': [peer: Peer, error: Error];
 }
 
-export type PeerTotals = Omit<StationTotals, 'refusedConnections' | 'tokenLockouts'>;
+export type PeerTotals = Omit<StationTotals, 'refusedConnections' | 'tokenLockouts' | 'slowedForMessageRate'>;
 type RetiredTraffic = Pick<StationTotals, 'messagesIn' | 'messagesOut' | 'bytesIn' | 'bytesOut' | 'ticksSkipped'>;
 /** The counters a leaving peer adds to the lifetime totals. */
 const RETIRED_KEYS: readonly (keyof RetiredTraffic)[] = [
@@ -58,8 +58,8 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
    * a peer costs no closures of its own (memory per peer is a benchmark target).
    */
   readonly #listeners: SocketListeners;
-  /** Told what each chunk read from a peer may add to what the station holds. */
-  #countInput: (bytes: number) => void = () => undefined;
+  /** Told of each chunk read from a peer: what it may add to what the station holds. */
+  #observeInput: (peer: Peer, bytes: number) => void = () => undefined;
 
   /** What peers sent and were sent, station-wide and bounded (see traffic-record.ts). */
   readonly record = new TrafficRecord();
@@ -78,7 +78,7 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
       this.emit('disconnect', peer, code, text);
     };
     const reportError = (peer: Peer, error: Error) => this.emit('peer-error', peer, error);
-    const countInput = (bytes: number) => this.#countInput(bytes);
+    const observeInput = (peer: Peer, bytes: number) => this.#observeInput(peer, bytes);
     this.#listeners = {
       // With ws's default binaryType ('nodebuffer') every message, fragmented or not, is one Buffer.
       message: escaped.guard(
@@ -107,14 +107,15 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
         retire(peerOf(this), code, reason);
       }),
       data: escaped.guard('reading from a peer', function (this: Socket, chunk: Buffer) {
-        countInput((this as PeerConnection)[PEER].input.scan(chunk));
+        const peer = (this as PeerConnection)[PEER];
+        observeInput(peer, peer.input.scan(chunk));
       }),
     };
   }
 
-  /** Tells `counter` what each chunk read from any peer may add to what the station holds. */
-  countInputWith(counter: (bytes: number) => void): void {
-    this.#countInput = counter;
+  /** Tells `observer` of each chunk read from any peer, once scanned: what it may add to what the station holds. */
+  observeInput(observer: (peer: Peer, bytes: number) => void): void {
+    this.#observeInput = observer;
   }
 
   get(id: number): Peer | undefined {

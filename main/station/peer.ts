@@ -34,6 +34,17 @@ function encodeJson(message: StationMessage): Buffer {
   return Buffer.from(JSON.stringify(message));
 }
 
+/** Why the station is not reading from a peer; it reads again once no reason is left. */
+export const PauseReason = {
+  /** The peer does not read its echoes fast enough. */
+  echoBackpressure: 1,
+  /** The peer sent faster than maxMessagesPerSecond and owes the time. */
+  messageRate: 2,
+  /** The station is closing it for what it holds: never read again. */
+  closing: 4,
+} as const;
+export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
+
 /** The seed's greeting, encoded once and sent to every plain peer (ws never alters what it sends). */
 const GREETING_FRAME = Buffer.from(GREETING);
 
@@ -59,6 +70,11 @@ export class Peer {
   partialStart = -1;
   /** What this peer's input makes the station hold (see input-meter.ts). */
   readonly input: InputMeter;
+  /** Its message-rate bucket (message-rate.ts), when the station limits the rate. */
+  rateTokens = 0;
+  rateCheckedAt = 0;
+  /** PauseReason bits: why reading is held. */
+  #pausedFor = 0;
   /** Skipped ticks not yet reported to a JSON peer. */
   #unreportedSkips = 0;
   /** The TCP connection under the WebSocket. */
@@ -98,10 +114,28 @@ export class Peer {
    * it makes the station hold cannot add to it during the grace.
    */
   closeWithin(code: number, reason: string, graceMs: number, stopReading = false): void {
-    if (stopReading) this.socket.pause();
+    if (stopReading) this.holdReading(PauseReason.closing);
     this.socket.close(code, reason);
     const timer = setTimeout(() => this.socket.terminate(), graceMs);
     this.socket.once('close', () => clearTimeout(timer));
+  }
+
+  /** Stops reading from the peer for `reason` (TCP then holds its sender back). */
+  holdReading(reason: PauseReason): void {
+    if (this.#pausedFor === 0) this.socket.pause();
+    this.#pausedFor |= reason;
+  }
+
+  /** Drops `reason`; reading resumes when it was the last. */
+  releaseReading(reason: PauseReason): void {
+    if ((this.#pausedFor & reason) === 0) return;
+    this.#pausedFor &= ~reason;
+    if (this.#pausedFor === 0) this.socket.resume();
+  }
+
+  /** Whether the station is holding back reading from this peer, for any reason. */
+  get readingHeld(): boolean {
+    return this.#pausedFor !== 0;
   }
 
   greet(tickMs: number): void {
@@ -128,9 +162,9 @@ export class Peer {
     // echo after which resuming can be due. Peers that never come near it get no closure at all.
     const mayPause = this.socket.bufferedAmount + frame.length > LIMITS.echoPauseBufferedBytes / 2;
     this.#send(frame, isBinary, null, mayPause ? this.#resumeWhenDrained() : undefined);
-    if (this.socket.bufferedAmount > LIMITS.echoPauseBufferedBytes && !this.socket.isPaused) {
+    if (this.socket.bufferedAmount > LIMITS.echoPauseBufferedBytes) {
       // Stop reading: TCP backpressure then slows the sender, and nothing accepted is dropped.
-      this.socket.pause();
+      this.holdReading(PauseReason.echoBackpressure);
     }
   }
 
@@ -139,8 +173,8 @@ export class Peer {
 
   #resumeWhenDrained(): () => void {
     this.#resumer ??= () => {
-      if (this.socket.isPaused && this.socket.bufferedAmount <= LIMITS.echoPauseBufferedBytes / 2) {
-        this.socket.resume();
+      if (this.socket.bufferedAmount <= LIMITS.echoPauseBufferedBytes / 2) {
+        this.releaseReading(PauseReason.echoBackpressure);
       }
     };
     return this.#resumer;

@@ -22,6 +22,7 @@ import { EscapedErrors } from './escaped-errors';
 import { refuseUpgrade, vetUpgrade, type HandshakeRules } from './handshake';
 import { startHeartbeat } from './heartbeat';
 import { MemoryBudget, startMemoryWatch } from './memory-budget';
+import { MessageRate } from './message-rate';
 import { createOriginPolicy } from './origin-policy';
 import { tickSent, type TickSent } from './diagnostics';
 import { PeerRegistry } from './peer-registry';
@@ -111,7 +112,17 @@ export async function startStation(config: StationConfig): Promise<Station> {
   });
   const peers = new PeerRegistry(config.tickMs, config.maxPayload, escaped);
   const memory = new MemoryBudget(config.memoryBudget, config.messageDeadlineMs, peers);
-  peers.countInputWith((bytes) => memory.countInput(bytes));
+  const messageRate = config.maxMessagesPerSecond > 0 ? new MessageRate(config.maxMessagesPerSecond, escaped) : null;
+  if (messageRate === null) {
+    peers.observeInput((_peer, bytes) => memory.countInput(bytes));
+  } else {
+    peers.observeInput((peer, bytes) => {
+      memory.countInput(bytes);
+      messageRate.take(peer, peer.input.takeCompleted());
+    });
+    peers.on('connect', (peer) => messageRate.admit(peer));
+    peers.on('disconnect', (peer) => messageRate.forget(peer));
+  }
 
   // express-ws routes every accepted upgrade with `handle(request, response, done)` on what it
   // is given: here a router that holds only the WebSocket routes, so an upgrade skips
@@ -319,6 +330,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
         ...peers.totals(),
         refusedConnections: { ...refusedConnections },
         tokenLockouts: tokenThrottle.lockouts,
+        slowedForMessageRate: messageRate?.timesSlowed ?? 0,
       },
       memory: memory.status(),
       internalErrors: escaped.count,
@@ -331,6 +343,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
         stopTicker();
         stopHeartbeat();
         stopMemoryWatch();
+        messageRate?.stop();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         await closeEverything(
           { websockets: peers.sockets(), connections },
