@@ -2,9 +2,11 @@
  * Per remote address limits on TCP connections, so one LAN host cannot take every descriptor:
  * how many may be open at once, and how many of those may still be in the HTTP stage (not yet a
  * WebSocket: a handshake in progress, a page load, a slow or silent client). Loopback is never
- * limited: it is this computer, and load generators there are the host's own.
+ * limited: it is this computer, and load generators there are the host's own. A host is its
+ * address's key (address-key.ts): an IPv4 address, or an IPv6 /64.
  */
 import type { Socket } from 'node:net';
+import { addressKey } from './address-key';
 import { isLoopbackAddress } from './addresses';
 
 export type ConnectionRefusal = 'pending-per-address' | 'open-per-address';
@@ -15,7 +17,7 @@ interface AddressCount {
 }
 
 const TRACKED = Symbol('address-limits');
-type TrackedSocket = Socket & { [TRACKED]?: { address: string; pending: boolean } };
+type TrackedSocket = Socket & { [TRACKED]?: { key: string; pending: boolean } };
 
 export class AddressLimits {
   readonly #counts = new Map<string, AddressCount>();
@@ -29,11 +31,11 @@ export class AddressLimits {
     const counts = this.#counts;
     this.#release = function (this: TrackedSocket) {
       const tracked = this[TRACKED];
-      const count = tracked && counts.get(tracked.address);
+      const count = tracked && counts.get(tracked.key);
       if (!tracked || !count) return;
       count.open -= 1;
       if (tracked.pending) count.pending -= 1;
-      if (count.open === 0) counts.delete(tracked.address);
+      if (count.open === 0) counts.delete(tracked.key);
     };
   }
 
@@ -41,13 +43,14 @@ export class AddressLimits {
   admit(socket: Socket): ConnectionRefusal | null {
     const address = socket.remoteAddress ?? '';
     if (isLoopbackAddress(address)) return null;
-    const count = this.#counts.get(address) ?? { open: 0, pending: 0 };
+    const key = addressKey(address);
+    const count = this.#counts.get(key) ?? { open: 0, pending: 0 };
     if (count.open >= this.maxOpen) return 'open-per-address';
     if (count.pending >= this.maxPending) return 'pending-per-address';
     count.open += 1;
     count.pending += 1;
-    this.#counts.set(address, count);
-    (socket as TrackedSocket)[TRACKED] = { address, pending: true };
+    this.#counts.set(key, count);
+    (socket as TrackedSocket)[TRACKED] = { key, pending: true };
     // 'close' comes once: a plain listener, without once()'s wrapper per connection.
     socket.on('close', this.#release);
     return null;
@@ -58,7 +61,7 @@ export class AddressLimits {
     const tracked = (socket as TrackedSocket)[TRACKED];
     if (!tracked?.pending) return;
     tracked.pending = false;
-    const count = this.#counts.get(tracked.address);
+    const count = this.#counts.get(tracked.key);
     if (count) count.pending -= 1;
   }
 }
