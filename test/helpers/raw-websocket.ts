@@ -106,6 +106,8 @@ export function encodeFrame(opcode: number, payload: Buffer, { mask = true, fin 
 
 export interface ServerFrame {
   opcode: number;
+  /** Whether the frame is the last of its message (FIN). */
+  fin: boolean;
   /** Set on the first frame of a compressed message (permessage-deflate). */
   rsv1: boolean;
   /** All three reserved bits (RSV1 RSV2 RSV3), as a number from 0 to 7. */
@@ -139,6 +141,7 @@ export function splitFrames(bytes: Buffer): { frames: ServerFrame[]; rest: Buffe
     if (bytes.length - offset < headerLength + length) break;
     frames.push({
       opcode: first & 0x0f,
+      fin: (first & 0x80) !== 0,
       rsv1: (first & 0x40) !== 0,
       rsv: (first & 0x70) >> 4,
       masked,
