@@ -16,7 +16,7 @@ import {
   type SettingName,
   type StationConfigInput,
 } from '../station/config';
-import { hostMessage, HostActionError, sendToPeers } from '../station/host-actions';
+import { hostMessage, HostActionError, sendToPeers } from '../station/peers/host-actions';
 import { ListenError, startStation, type Station } from '../station/station';
 
 /** Exit status for a command line that cannot run: an unknown flag or a refused value. */

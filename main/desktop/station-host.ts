@@ -16,7 +16,7 @@ import type {
 import type { TrafficEntry } from '../../common/station-status';
 import { isLoopbackAddress, LOOPBACK_IPV4, stationUrl } from '../station/addresses';
 import { ConfigError } from '../station/config';
-import { closeFromHost, hostMessage, HostActionError, peerById, sendToPeers } from '../station/host-actions';
+import { closeFromHost, hostMessage, HostActionError, peerById, sendToPeers } from '../station/peers/host-actions';
 import { ListenError, startStation, type Station } from '../station/station';
 import { stationConfigFor, validateSettings } from './settings';
 

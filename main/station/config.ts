@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { totalmem } from 'node:os';
 import { z } from 'zod';
 import { SETTING_RANGES, TOKEN_PATTERN } from '../../common/setting-ranges';
-import { jsonEchoBytesAtMost } from './json-echo';
+import { jsonEchoBytesAtMost } from './peers/json-echo';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

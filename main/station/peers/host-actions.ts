@@ -2,9 +2,9 @@
  * What the station's host may send its peers and how it may close them: the one set of rules
  * the HTTP API, the command line and the desktop window all go through.
  */
-import type { HostRefusal } from '../../common/desktop';
-import { CloseCode } from '../../common/protocol';
-import { LIMITS } from './config';
+import type { HostRefusal } from '../../../common/desktop';
+import { CloseCode } from '../../../common/protocol';
+import { LIMITS } from '../config';
 import type { Peer } from './peer';
 import type { PeerRegistry } from './peer-registry';
 

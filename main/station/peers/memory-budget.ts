@@ -7,10 +7,10 @@
  * (whatever the station holds anew came in that way, as input or as a message whose echo is
  * queued), and a sum is taken at once when those bytes may have taken the station over the budget.
  */
-import { CloseCode } from '../../common/protocol';
-import type { MemoryStatus } from '../../common/station-status';
-import { LIMITS } from './config';
-import type { EscapedErrors } from './escaped-errors';
+import { CloseCode } from '../../../common/protocol';
+import type { MemoryStatus } from '../../../common/station-status';
+import { LIMITS } from '../config';
+import type { EscapedErrors } from '../escaped-errors';
 import type { Peer } from './peer';
 
 /** The least time between two sums taken early because input piled up. */

@@ -2,7 +2,7 @@
  * Which browser origins may open a WebSocket to the station. WebSocket has no same-origin
  * rule, so without this any page a person visits could talk to their station.
  */
-import { reachableAddresses, isLoopbackHostname, isWildcardHost, ownHostnames, unbracket } from './addresses';
+import { reachableAddresses, isLoopbackHostname, isWildcardHost, ownHostnames, unbracket } from '../addresses';
 
 export interface OriginPolicyOptions {
   /** The address the station is bound to (possibly a wildcard). */

@@ -4,10 +4,10 @@
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WEBSOCKET_VERSION } from '../../common/protocol';
+import { WEBSOCKET_VERSION } from '../../../common/protocol';
 import { presentedToken, tokenMatches } from './access-token';
-import { isLoopbackAddress } from './addresses';
-import { LIMITS } from './config';
+import { isLoopbackAddress } from '../addresses';
+import { LIMITS } from '../config';
 import { isExtensionList, isTokenList } from './header-syntax';
 import { parseRequestTarget, type RequestTarget } from './request-target';
 

@@ -4,8 +4,8 @@
  * STATION_PROBE_PATH: a nonce noted for the desktop app's check that the station is its own.
  */
 import express from 'express';
-import { STATION_PROBE_PATH, STATUS_API_PATH } from '../../common/protocol';
-import type { StationStatus } from '../../common/station-status';
+import { STATION_PROBE_PATH, STATUS_API_PATH } from '../../../common/protocol';
+import type { StationStatus } from '../../../common/station-status';
 import { loopbackOnly } from './loopback-only';
 
 const NONCE_PATTERN = /^[0-9a-f]{32}$/;

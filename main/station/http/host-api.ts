@@ -8,7 +8,7 @@
  * application/octet-stream (binary). Every refusal is a status and a JSON error; nothing is sent.
  */
 import express, { type ErrorRequestHandler } from 'express';
-import { BROADCAST_API_PATH, PEERS_API_PATH } from '../../common/protocol';
+import { BROADCAST_API_PATH, PEERS_API_PATH } from '../../../common/protocol';
 import {
   closeFromHost,
   hostMessage,
@@ -16,9 +16,9 @@ import {
   peerById,
   sendToPeers,
   type HostMessageFormat,
-} from './host-actions';
+} from '../peers/host-actions';
 import { loopbackOnly } from './loopback-only';
-import type { PeerRegistry } from './peer-registry';
+import type { PeerRegistry } from '../peers/peer-registry';
 
 const FORMATS: Record<string, HostMessageFormat> = {
   'text/plain': 'text',

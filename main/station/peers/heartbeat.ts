@@ -2,7 +2,7 @@
  * Liveness: one shared interval pings every peer; a peer that has not answered the previous
  * ping by the next round is terminated, which frees its socket and its place in the registry.
  */
-import type { EscapedErrors } from './escaped-errors';
+import type { EscapedErrors } from '../escaped-errors';
 import type { Peer } from './peer';
 
 export function startHeartbeat(periodMs: number, peers: Iterable<Peer>, escaped: EscapedErrors): () => void {

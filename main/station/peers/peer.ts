@@ -5,9 +5,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { GREETING, JSON_SUBPROTOCOL, type StationMessage } from '../../common/protocol';
-import type { PeerSnapshot, TrafficKind } from '../../common/station-status';
-import { LIMITS } from './config';
+import { GREETING, JSON_SUBPROTOCOL, type StationMessage } from '../../../common/protocol';
+import type { PeerSnapshot, TrafficKind } from '../../../common/station-status';
+import { LIMITS } from '../config';
 import type { HostMessage } from './host-actions';
 import { InputMeter } from './input-meter';
 import { encodeJsonEcho } from './json-echo';

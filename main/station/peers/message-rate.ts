@@ -6,7 +6,7 @@
  * Its average rate is the limit; a burst is at most one second's worth plus one read.
  * One timer serves every slowed peer, armed only while some are.
  */
-import type { EscapedErrors } from './escaped-errors';
+import type { EscapedErrors } from '../escaped-errors';
 import { PauseReason, type Peer } from './peer';
 
 export class MessageRate {

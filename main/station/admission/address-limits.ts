@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import { addressKey } from './address-key';
-import { isLoopbackAddress } from './addresses';
+import { isLoopbackAddress } from '../addresses';
 
 export type ConnectionRefusal = 'pending-per-address' | 'open-per-address';
 

@@ -6,9 +6,9 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import { CloseCode } from '../../common/protocol';
-import type { PeerSnapshot, StationTotals } from '../../common/station-status';
-import type { EscapedErrors } from './escaped-errors';
+import { CloseCode } from '../../../common/protocol';
+import type { PeerSnapshot, StationTotals } from '../../../common/station-status';
+import type { EscapedErrors } from '../escaped-errors';
 import { Peer, Tick } from './peer';
 import { TrafficRecord } from './traffic-record';
 

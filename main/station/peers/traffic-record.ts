@@ -4,7 +4,7 @@
  * as hex of its first PREVIEW_HEX_BYTES). Ticks are left out, or they would flush everything
  * else within seconds. Nothing is kept per idle peer: one ring buffer serves every peer.
  */
-import type { TrafficEntry, TrafficKind } from '../../common/station-status';
+import type { TrafficEntry, TrafficKind } from '../../../common/station-status';
 
 export const RECORD_ENTRIES = 10_000;
 export const PREVIEW_BYTES = 256;

@@ -4,7 +4,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { TOKEN_QUERY_PARAMETER } from '../../common/protocol';
+import { TOKEN_QUERY_PARAMETER } from '../../../common/protocol';
 
 /** `query` is the request target's query, with or without its `?`. */
 export function presentedToken(request: IncomingMessage, query: string): string | null {

@@ -5,7 +5,7 @@
  * send simple requests to loopback without a preflight).
  */
 import type { RequestHandler } from 'express';
-import { isLoopbackAddress, isLoopbackHostname } from './addresses';
+import { isLoopbackAddress, isLoopbackHostname } from '../addresses';
 
 export function loopbackOnly(isOwnOrigin: (origin: string) => boolean = () => true): RequestHandler {
   return (request, response, next) => {

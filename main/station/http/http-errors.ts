@@ -7,7 +7,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import type { EscapedErrors } from './escaped-errors';
+import type { EscapedErrors } from '../escaped-errors';
 
 export function createErrorHandler(escaped: EscapedErrors): ErrorRequestHandler {
   return (error: unknown, request, response, _next) => {

@@ -6,7 +6,7 @@ import express from 'express';
 import type { Instance as ExpressWsInstance } from 'express-ws';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import { TEST_ENDPOINT_PATH, TEST_ROUTE_PATH } from '../../common/protocol';
+import { TEST_ENDPOINT_PATH, TEST_ROUTE_PATH } from '../../../common/protocol';
 
 /** Every full path that has a WebSocket route below. */
 export const websocketPaths: ReadonlySet<string> = new Set([TEST_ENDPOINT_PATH]);

@@ -7,7 +7,7 @@ import express from 'express';
 import { join } from 'node:path';
 
 /** Where the build puts the client, relative to this file in dist/main/station. */
-export const CLIENT_DIR = join(__dirname, '..', '..', 'renderer');
+export const CLIENT_DIR = join(__dirname, '..', '..', '..', 'renderer');
 
 /** Host header values safe to repeat inside a CSP source (host, IPv4, [IPv6], port). */
 const HOST_PATTERN = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
