@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { parseStationConfig } from '../main/station/config';
-import { sendToPeers } from '../main/station/host-actions';
+import { sendToPeers } from '../main/station/peers/host-actions';
 import { startStation } from '../main/station/station';
 
 export const PAGES = ['station-client', 'seed-page'] as const;

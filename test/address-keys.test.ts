@@ -9,11 +9,11 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { addressKey } from '../main/station/address-key';
-import { AddressLimits } from '../main/station/address-limits';
+import { addressKey } from '../main/station/admission/address-key';
+import { AddressLimits } from '../main/station/admission/address-limits';
 import { isLoopbackAddress } from '../main/station/addresses';
 import { DEFAULT_CONFIG, LIMITS } from '../main/station/config';
-import { TokenThrottle } from '../main/station/token-throttle';
+import { TokenThrottle } from '../main/station/admission/token-throttle';
 
 // ---- IPv6 addresses, spelled every way a parser must accept ----
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
 import type { Page } from 'playwright';
 import { DEFAULT_SETTINGS } from '../main/desktop/settings';
-import { sendToPeers } from '../main/station/host-actions';
+import { sendToPeers } from '../main/station/peers/host-actions';
 import type { Station } from '../main/station/station';
 import { LOG_CAPACITY } from '../renderer/log-store';
 import { launchBrowser, openPage, screenshot } from './helpers/browser';

@@ -5,7 +5,7 @@ import { describe, it, type TestContext } from 'node:test';
 import type { Locator, Page } from 'playwright';
 import { parseStationConfig } from '../main/station/config';
 import { startStation, type Station } from '../main/station/station';
-import { CLIENT_DIR } from '../main/station/client-route';
+import { CLIENT_DIR } from '../main/station/http/client-route';
 import { startSeedServer } from '../bench/servers/seed-server';
 import type { SettingsSaveResult } from '../common/desktop';
 import type { TrafficEntry } from '../common/station-status';

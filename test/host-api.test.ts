@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { describe, it } from 'node:test';
-import { RECORD_ENTRIES } from '../main/station/traffic-record';
+import { RECORD_ENTRIES } from '../main/station/peers/traffic-record';
 import type { Station } from '../main/station/station';
 import { closed, openClient, parseJson, type Client } from './helpers/client';
 import { endpointUrl, startTestStation } from './helpers/station';

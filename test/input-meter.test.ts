@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { InputMeter, MAX_INFLATION_RATIO } from '../main/station/input-meter';
+import { InputMeter, MAX_INFLATION_RATIO } from '../main/station/peers/input-meter';
 import { encodeFrame } from './helpers/raw-websocket';
 
 const MAX_PAYLOAD = 16 * 1024 * 1024;

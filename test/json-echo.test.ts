@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { encodeJsonEcho, jsonEchoBytesAtMost } from '../main/station/json-echo';
+import { encodeJsonEcho, jsonEchoBytesAtMost } from '../main/station/peers/json-echo';
 
 /** Text heavy in what JSON escapes: control characters, quotes, backslashes, and any Unicode. */
 const text = fc.string({

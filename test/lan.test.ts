@@ -7,7 +7,7 @@ import { createLanHost, lanUnavailableReason, type LanHost } from './helpers/lan
 import type { LanPeerRequest } from './helpers/lan-peer';
 import { parseStationConfig } from '../main/station/config';
 import { waitFor } from './helpers/wait';
-import { hostMessage, sendToPeers } from '../main/station/host-actions';
+import { hostMessage, sendToPeers } from '../main/station/peers/host-actions';
 import { startStation } from '../main/station/station';
 
 const TOKEN = 'lan-test-token-42';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { constants, deflateRawSync } from 'node:zlib';
 import { JSON_SUBPROTOCOL } from '../common/protocol';
-import { jsonEchoBytesAtMost } from '../main/station/json-echo';
+import { jsonEchoBytesAtMost } from '../main/station/peers/json-echo';
 import { closed, openClient, parseJson, type Client } from './helpers/client';
 import {
   closeCodeOf,
