@@ -215,6 +215,8 @@ interface FigureSummary {
   /** The station's figure ÷ the other server's, per round. */
   vsBare: Spread;
   vsSeed: Spread;
+  /** Bare ws with ws's fair share ÷ bare ws, per round: what the fair share alone costs. */
+  fairShareCost: Spread;
 }
 
 export interface ScenarioReport {
@@ -245,8 +247,8 @@ export interface BenchReport {
 
 function summarize(request: ScenarioRequest, rounds: Record<ServerKind, Figures>[]): Record<string, FigureSummary> {
   const summary: Record<string, FigureSummary> = {};
-  const ratios = (other: ServerKind, figure: string) =>
-    spread(rounds.map((round) => (round.station[figure] ?? NaN) / (round[other][figure] ?? NaN)));
+  const ratios = (other: ServerKind, figure: string, of: ServerKind = 'station') =>
+    spread(rounds.map((round) => (round[of][figure] ?? NaN) / (round[other][figure] ?? NaN)));
   for (const figure of REPORTED[request.scenario]) {
     summary[figure] = {
       servers: Object.fromEntries(
@@ -254,6 +256,7 @@ function summarize(request: ScenarioRequest, rounds: Record<ServerKind, Figures>
       ) as Record<ServerKind, Spread>,
       vsBare: ratios('bare', figure),
       vsSeed: ratios('seed', figure),
+      fairShareCost: ratios('bare', figure, 'bare-fair'),
     };
   }
   return summary;
@@ -297,7 +300,9 @@ export async function runBenchmarks(mode: Mode, log: (line: string) => void = co
   log(
     `WS Station benchmarks (${mode}, ${plan.rounds} interleaved rounds) on ${report.machine.cpus}, ${report.machine.cores} cores; ${report.machine.pinning}`,
   );
-  log('each cell: median [min–max] of the rounds; ÷ columns: the per-round ratios station ÷ other server');
+  log(
+    "each cell: median [min–max] of the rounds; ÷ columns: the per-round ratios station ÷ other server, and bare ws fair ÷ bare ws (what ws's fair share alone costs)",
+  );
   for (const request of plan.requests) {
     const rounds: Record<ServerKind, Figures>[] = [];
     for (let round = 0; round < plan.rounds; round++) {
@@ -311,13 +316,14 @@ export async function runBenchmarks(mode: Mode, log: (line: string) => void = co
     const scenario: ScenarioReport = { label: label(request), request, rounds, summary: summarize(request, rounds) };
     report.scenarios.push(scenario);
     log(`\n${scenario.label}`);
-    log(
-      `  ${'figure'.padEnd(18)}${pad('bare ws', 22)}${pad('seed', 22)}${pad('station', 22)}${pad('÷ bare', 22)}${pad('÷ seed', 22)}`,
-    );
-    for (const [figure, { servers, vsBare, vsSeed }] of Object.entries(scenario.summary)) {
-      log(
-        `  ${figure.padEnd(18)}${SERVER_KINDS.map((kind) => pad(formatSpread(servers[kind]), 22)).join('')}${pad(formatSpread(vsBare, '×'), 22)}${pad(formatSpread(vsSeed, '×'), 22)}`,
-      );
+    const headings = ['bare ws', 'bare ws fair', 'seed', 'station', '÷ bare', '÷ seed', 'fair ÷ bare'];
+    log(`  ${'figure'.padEnd(18)}${headings.map((heading) => pad(heading, 21)).join('')}`);
+    for (const [figure, { servers, vsBare, vsSeed, fairShareCost }] of Object.entries(scenario.summary)) {
+      const cells = [
+        ...SERVER_KINDS.map((kind) => formatSpread(servers[kind])),
+        ...[vsBare, vsSeed, fairShareCost].map((ratio) => formatSpread(ratio, '×')),
+      ];
+      log(`  ${figure.padEnd(18)}${cells.map((cell) => pad(cell, 21)).join('')}`);
     }
   }
 
@@ -350,6 +356,12 @@ export async function runBenchmarks(mode: Mode, log: (line: string) => void = co
   log(
     `  ${'client page: no long task > 50 ms'.padEnd(36)}${`${formatNumber(longTasks.max)} in the worst round`.padEnd(26)}${longTasks.max === 0 ? 'met in every round' : 'missed'}`,
   );
+  log("\nwhat ws's fair share alone costs: bare ws fair ÷ bare ws, median [min–max] of the per-round ratios");
+  for (const target of RATIO_TARGETS) {
+    const scenario = report.scenarios.filter((candidate) => candidate.request.scenario === target.scenario).at(-1);
+    const cost = scenario?.summary[target.figure]?.fairShareCost ?? spread([]);
+    log(`  ${target.name.padEnd(32)}${formatSpread(cost, '×')}`);
+  }
   log(`\nload generator: at most ${(report.generatorMaxCpuShare * 100).toFixed(0)}% of its core in any scenario`);
   return report;
 }

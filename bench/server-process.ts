@@ -1,5 +1,5 @@
 /**
- * One server under test, in a process of its own: `node server-process.js <bare|seed|station>`.
+ * One server under test, in a process of its own: `node server-process.js <bare|bare-fair|seed|station>`.
  * Tells the runner its port over the IPC channel, and answers `stats` with its CPU time, memory
  * and server-side fan-out lateness.
  */
@@ -11,7 +11,7 @@ import { startBareWs, type BenchServer } from './servers/bare-ws';
 import { recordFanOut, takeFanOut } from './servers/fan-out-clock';
 import { startSeedServer } from './servers/seed-server';
 
-export const SERVER_KINDS = ['bare', 'seed', 'station'] as const;
+export const SERVER_KINDS = ['bare', 'bare-fair', 'seed', 'station'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 export interface ServerStats {
@@ -24,7 +24,7 @@ export interface ServerStats {
 }
 
 async function start(kind: ServerKind): Promise<BenchServer> {
-  if (kind === 'bare') return startBareWs();
+  if (kind === 'bare' || kind === 'bare-fair') return startBareWs(kind === 'bare-fair');
   if (kind === 'seed') return startSeedServer();
   // The real endpoint core with its defaults: limits, heartbeat, Origin rules, peers view.
   subscribe(TICK_SENT_CHANNEL, (message) => {

@@ -1,4 +1,4 @@
-/** The benchmark at tiny sizes: every scenario runs against all three servers and yields numbers. */
+/** The benchmark at tiny sizes: every scenario runs against every server and yields numbers. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { runBenchmarks } from '../bench/run';
@@ -20,8 +20,11 @@ it(
           }
         }
       }
-      for (const [figure, { vsBare, vsSeed }] of Object.entries(summary)) {
-        assert.ok(Number.isFinite(vsBare.median) && Number.isFinite(vsSeed.median), `${label} / ${figure} has ratios`);
+      for (const round of rounds) assert.deepEqual(Object.keys(round), ['bare', 'bare-fair', 'seed', 'station']);
+      for (const [figure, { vsBare, vsSeed, fairShareCost }] of Object.entries(summary)) {
+        for (const ratio of [vsBare, vsSeed, fairShareCost]) {
+          assert.ok(Number.isFinite(ratio.median), `${label} / ${figure} has ratios`);
+        }
       }
     }
     for (const round of report.pages.rounds) {

@@ -1,7 +1,8 @@
 /**
  * The baseline: a plain ws 8 server on node:http doing the same greeting, ticks from one shared
  * timer and echo, with nothing else (no express, limits, Origin rules or peers view). The
- * practical limit of this stack.
+ * practical limit of this stack. With `fairShare`, ws emits one message per peer per event-loop
+ * turn (`allowSynchronousEvents: false`), as the station does: what that alone costs.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,9 +14,9 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-export async function startBareWs(tickMs = 1000): Promise<BenchServer> {
+export async function startBareWs(fairShare: boolean, tickMs = 1000): Promise<BenchServer> {
   const server = createServer();
-  const wss = new WebSocketServer({ server, path: '/websocket/test' });
+  const wss = new WebSocketServer({ server, path: '/websocket/test', allowSynchronousEvents: !fairShare });
   wss.on('connection', (socket) => {
     socket.send('连接成功');
     socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
