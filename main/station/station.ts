@@ -13,26 +13,26 @@ import type { WebSocket } from 'ws';
 import { CloseCode, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, WEBSOCKET_MOUNT_PATH } from '../../common/protocol';
 import type { StationStatus } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
-import { AddressLimits, type ConnectionRefusal } from './admission/address-limits';
 import { isWildcardHost, LOOPBACK_IPV4, reachableAddresses, stationUrl } from './addresses';
-import { LIMITS, type StationConfig } from './config';
-import { createClientRouter } from './http/client-route';
+import { AddressLimits, type ConnectionRefusal } from './admission/address-limits';
 import { DESCRIPTOR_RESERVE, peersWithin, raiseDescriptorLimit } from './admission/descriptor-limit';
-import { EscapedErrors } from './escaped-errors';
 import { refuseUpgrade, vetUpgrade, type HandshakeRules } from './admission/handshake';
-import { startHeartbeat } from './peers/heartbeat';
-import { MemoryBudget, startMemoryWatch } from './peers/memory-budget';
-import { MessageRate } from './peers/message-rate';
 import { createOriginPolicy } from './admission/origin-policy';
+import { TokenThrottle } from './admission/token-throttle';
+import { LIMITS, type StationConfig } from './config';
 import { tickSent, type TickSent } from './diagnostics';
-import { PeerRegistry } from './peers/peer-registry';
-import { closeEverything } from './shutdown';
+import { EscapedErrors } from './escaped-errors';
+import { createClientRouter } from './http/client-route';
 import { createHostRouter } from './http/host-api';
 import { createErrorHandler, createNotFoundHandler } from './http/http-errors';
 import { createStatusRouter } from './http/status-api';
-import { startTicker } from './peers/ticker';
-import { TokenThrottle } from './admission/token-throttle';
 import { createWebSocketRouter, websocketPaths } from './http/websocket-router';
+import { startHeartbeat } from './peers/heartbeat';
+import { MemoryBudget, startMemoryWatch } from './peers/memory-budget';
+import { MessageRate } from './peers/message-rate';
+import { PeerRegistry } from './peers/peer-registry';
+import { startTicker } from './peers/ticker';
+import { closeEverything } from './shutdown';
 
 export interface StationEvents {
   /** An address sent a run of wrong tokens and is refused for lockoutMs (once per episode). */

@@ -123,12 +123,20 @@ export class InputMeter {
     this.#mark = entry;
   }
 
-  /** Bytes held for this peer's input. */
+  /** Bytes held for this peer's input, this meter's own queue included. */
   heldBytes(): number {
     const wire = this.#seen - this.#mark;
-    const held = this.connection.readableLength + wire;
+    const held = this.connection.readableLength + wire + this.queueBytes();
     if (this.#compressedInFlight === 0) return held;
     return held + Math.min(this.maxPayload, MAX_INFLATION_RATIO * wire);
+  }
+
+  /**
+   * What the queue of marks to come takes: 8 bytes an entry. Under a flood of tiny messages it can
+   * outweigh their bytes (ws buffers up to ~80 KiB of them, one 7-byte message each), so it counts.
+   */
+  queueBytes(): number {
+    return 8 * (this.#later?.length ?? 0);
   }
 
   /**
