@@ -54,6 +54,12 @@ describe('station config', () => {
       { memoryBudget: 32 * 2 ** 20, maxPayload: 5 * 2 ** 20 },
       /^Invalid memoryBudget: 33554432\. Allowed: .* at least seven times the largest message/,
     ],
+    [
+      // Without deflate 40 MiB would do; with it, the message may inflate to 5 MiB more.
+      'memory budget below a message, what it inflates to and its echo',
+      { memoryBudget: 40 * 2 ** 20, maxPayload: 5 * 2 ** 20, deflate: true },
+      /^Invalid memoryBudget: 41943040\. Allowed: .*; with maxPayload 5242880 and deflate on, at least 42663961\.$/,
+    ],
     ['message deadline too short', { messageDeadlineMs: 10 }, /^Invalid messageDeadlineMs: 10\./],
     ['deflate not a boolean', { deflate: 'yes' }, /^Invalid deflate: "yes"\. Allowed: true or false/],
     [

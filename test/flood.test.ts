@@ -14,7 +14,7 @@ import { startCliStation } from './helpers/cli';
 import { openClient } from './helpers/client';
 import { createLanHost, lanUnavailableReason, runLocalPeer, type LanHost } from './helpers/lan-host';
 import type { LanPeerRequest } from './helpers/lan-peer';
-import { waitFor } from './helpers/wait';
+import { eventually, waitFor } from './helpers/wait';
 
 const TICK_MS = 200;
 /** "Within about a second": what a person watching the bystander may wait, whatever the flood. */
@@ -133,8 +133,11 @@ describe('a flood of tiny messages', () => {
       connections: 5,
       forMs: 3000,
     });
-    // Let the flood take hold first.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Let the flood take hold first: every flooder connected, then half a second of flooding.
+    const status = async () =>
+      (await (await fetch(`http://127.0.0.1:${cli.port}/api/status`)).json()) as { totals: { peers: number } };
+    await eventually('the flooders to connect', async () => (await status()).totals.peers === peers.length + 5);
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const exited = new Promise<number>((resolve) => cli.child.once('exit', () => resolve(performance.now())));
     const signalledAt = performance.now();
     cli.child.kill('SIGTERM');
@@ -192,6 +195,30 @@ describe('the message rate limit', () => {
     assert.ok(station.status().totals.slowedForMessageRate >= 1);
     fast.socket.close();
     bystander.socket.close();
+  });
+
+  it('keeps a slowed peer through heartbeats: its pong waits behind what it sent', async (t) => {
+    const station = await startStation(
+      parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 60_000, heartbeatMs: 300, maxMessagesPerSecond: 20 }),
+    );
+    t.after(() => station.close());
+    const fast = await openClient(`ws://127.0.0.1:${station.port}/websocket/test`);
+    let closedWith: number | null = null;
+    fast.socket.on('close', (code: number) => (closedWith = code));
+    const echoes: string[] = [];
+    fast.socket.on('message', (data: Buffer) => {
+      if (data.toString().startsWith('m')) echoes.push(data.toString());
+    });
+    // 80 at once at 20 a second: read in one go, then reading is held for 3 s, ten heartbeat
+    // rounds; the message after them is read (and echoed) only once that time is paid.
+    const sent = Array.from({ length: 81 }, (_, i) => `m${i}`);
+    for (const text of sent.slice(0, -1)) fast.socket.send(text);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    fast.socket.send(sent.at(-1) ?? '');
+    await waitFor('every message echoed', () => echoes.length === sent.length || closedWith !== null, 10_000);
+    assert.equal(closedWith, null, 'not dropped by the heartbeat while slowed');
+    assert.deepEqual(echoes, sent);
+    fast.socket.close();
   });
 
   it('is off unless set: the same bursts are echoed at once', async (t) => {

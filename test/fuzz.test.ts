@@ -910,8 +910,9 @@ describe('fuzzing', () => {
           ? checkFrames(station.port, generated.frames)
           : checkMessages(station.port, generated.messages, note),
       ),
-      // A failing case waits out its timeouts: shrinking stops after a minute with the smallest failure so far.
-      { numRuns: 600, timeout: 5000, interruptAfterTimeLimit: 60_000 },
+      // A failing case waits out its timeouts: shrinking stops after a minute with the smallest failure so
+      // far; a run cut short by that minute fails rather than passing on fewer cases.
+      { numRuns: 600, timeout: 5000, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: true },
     );
     // The generator reached every kind of sequence, break and way of writing.
     for (const what of [

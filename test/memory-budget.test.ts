@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { constants, deflateRawSync } from 'node:zlib';
 import { JSON_SUBPROTOCOL } from '../common/protocol';
-import { jsonEchoBytesAtMost } from '../main/station/peers/json-echo';
+import { leastMemoryBudget } from '../main/station/config';
+import { FRAGMENT_BYTES } from '../main/station/peers/input-meter';
+import { jsonEchoBytesAtMost } from '../main/station/peers/json-text';
 import { closed, openClient, parseJson, type Client } from './helpers/client';
 import {
   closeCodeOf,
@@ -208,6 +210,30 @@ describe('framing tricks against the memory budget', () => {
     assert.equal(station.status().memory.closedOverDeadline, 1);
   });
 
+  it('keeps the deadline running, with at most one deadline of grace, while a peer owes its message rate', async (t) => {
+    const station = await startTestStation(t, { messageDeadlineMs: 1000, maxMessagesPerSecond: 10, tickMs: 60_000 });
+    const peer = await rawUpgrade(station.port, '/websocket/test');
+    const frames = readUntilClose(peer.socket, peer.rest);
+    const startedAt = Date.now();
+    // A message started, then 300 pings: 29 s owed, reading held all that time.
+    peer.socket.write(
+      Buffer.concat([
+        encodeFrame(0x1, Buffer.from('begun'), { fin: false }),
+        ...Array.from({ length: 300 }, () => PING),
+      ]),
+    );
+    try {
+      const received = await frames;
+      assert.equal(closeCodeOf(received.at(-1)), 1008);
+      assert.equal(received.at(-1)?.payload.subarray(2).toString(), 'Message not completed within 1 s');
+      const elapsed = Date.now() - startedAt;
+      assert.ok(elapsed >= 1000 && elapsed < 4000, `closed after ${elapsed} ms`);
+      assert.ok(station.status().totals.slowedForMessageRate >= 1, 'it was slowed');
+    } finally {
+      peer.socket.destroy();
+    }
+  });
+
   it('counts the start of a message that came in the same write as the end of the one before', async (t) => {
     const station = await startTestStation(t, { messageDeadlineMs: 1000, tickMs: 60_000 });
     const peer = await rawUpgrade(station.port, '/websocket/test');
@@ -229,7 +255,7 @@ describe('framing tricks against the memory budget', () => {
   });
 
   it('counts a compressed message in progress as what it may inflate to', async (t) => {
-    const budget = 16 * MiB;
+    const budget = 17 * MiB;
     const station = await startTestStation(t, {
       deflate: true,
       memoryBudget: budget,
@@ -262,19 +288,81 @@ describe('framing tricks against the memory budget', () => {
     bystander.socket.close();
   });
 
-  it('echoes the largest message that escapes worst in station.v1.json, whole, within the budget', async (t) => {
+  it('counts what ws keeps for each fragment, so that a message in tiny fragments cannot hide its weight', async (t) => {
     const budget = 16 * MiB;
-    // The largest message the budget allows: itself arriving, and its echo at six bytes a byte.
+    const station = await startTestStation(t, { memoryBudget: budget, messageDeadlineMs: 60_000, tickMs: 60_000 });
+    const bystander = await openClient(endpointUrl(station));
+    const holders = await Promise.all(Array.from({ length: 10 }, () => rawUpgrade(station.port, '/websocket/test')));
+    const told = closesOf(holders);
+    // 16,000 one-byte fragments (ws allows 16,384 a message): 112 KB on the wire, and 16,000
+    // objects ws keeps, 1.8 MB of them: ten such peers are over the budget.
+    const fragments = 16_000;
+    for (const holder of holders) {
+      holder.socket.write(
+        Buffer.concat(
+          Array.from({ length: fragments }, (_, i) =>
+            encodeFrame(i === 0 ? 0x1 : 0x0, Buffer.from('a'), { fin: false }),
+          ),
+        ),
+      );
+    }
+    await waitFor('the budget to close holders', () => station.status().memory.closedOverBudget >= 2, 15_000);
+    await waitFor('the holders to be told why', () => told.length >= 2);
+    for (const frame of told) {
+      assert.equal(closeCodeOf(frame), 1008);
+      assert.match(frame.payload.subarray(2).toString(), /^Station memory budget exceeded/);
+    }
+    await waitFor('held memory to be within the budget', () => station.status().memory.usedBytes <= budget, 5000);
+    assert.ok(station.status().memory.heldInputBytes >= fragments * FRAGMENT_BYTES, 'the one left is counted whole');
+    await assertStillServed(bystander, 'served while others send one byte a fragment');
+    for (const holder of holders) holder.socket.destroy();
+    bystander.socket.close();
+  });
+
+  it('stops counting what a peer sends after its Close, or after it broke the protocol', async (t) => {
+    const station = await startTestStation(t, { tickMs: 60_000 });
+    const afterClose = await rawUpgrade(station.port, '/websocket/test');
+    const afterError = await rawUpgrade(station.port, '/websocket/test');
+    const answers = [afterClose, afterError].map((peer) => readUntilClose(peer.socket, peer.rest));
+    // Half-open: each goes on writing pings after the station has answered and ended its side,
+    // 100,000 with its last frame and 100,000 more later, which ws reads only to discard.
+    const pings = Buffer.concat(Array.from({ length: 100_000 }, () => PING));
+    const write = (peer: RawResponse, bytes: Buffer) => new Promise((resolve) => peer.socket.write(bytes, resolve));
+    for (const peer of [afterClose, afterError]) peer.socket.allowHalfOpen = true;
+    await write(afterClose, Buffer.concat([encodeFrame(0x8, Buffer.from([0x03, 0xe8])), pings]));
+    await write(afterError, Buffer.concat([encodeFrame(0x3, Buffer.from('opcode 3 is reserved')), pings]));
+    const [closeAnswer, errorAnswer] = await Promise.all(answers);
+    assert.equal(closeCodeOf(closeAnswer?.at(-1)), 1000);
+    assert.equal(closeCodeOf(errorAnswer?.at(-1)), 1002);
+    await Promise.all([afterClose, afterError].map((peer) => write(peer, pings)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const held = station.status().peers.map((peer) => peer.heldInputBytes);
+    assert.equal(held.length, 2, 'both are still there until the close timeout drops them');
+    for (const bytes of held) assert.ok(bytes < 1024, `still counted as holding ${bytes} bytes`);
+    for (const peer of [afterClose, afterError]) peer.socket.destroy();
+  });
+
+  it('echoes two of the largest messages that escape worst in station.v1.json to a peer that reads late', async (t) => {
+    const budget = 32 * MiB;
+    // The largest message the budget allows: one arriving while the echo of the one before waits.
     let maxPayload = Math.floor(budget / 7);
-    while (maxPayload + jsonEchoBytesAtMost(maxPayload) > budget) maxPayload -= 1;
+    while (leastMemoryBudget(maxPayload, false) > budget) maxPayload -= 1;
     const station = await startTestStation(t, { memoryBudget: budget, maxPayload, tickMs: 60_000 });
     const client = await openClient(endpointUrl(station), JSON_SUBPROTOCOL);
     await client.inbox.nextJson('welcome');
+    // It reads nothing until both are sent, so the first echo is queued while the second arrives.
+    client.socket.pause();
     const text = '\u0001'.repeat(maxPayload);
     client.socket.send(text);
-    const echo = await client.inbox.nextMatching((m) => parseJson(m).type === 'echo', 10_000);
-    assert.equal(echo.data.length, jsonEchoBytesAtMost(maxPayload), 'six bytes for each control character');
-    assert.equal(parseJson(echo).data, text);
+    client.socket.send(text);
+    await waitFor('the first echo to be queued', () => (station.status().peers[0]?.bufferedAmount ?? 0) > 4 * MiB);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    client.socket.resume();
+    for (let i = 0; i < 2; i += 1) {
+      const echo = await client.inbox.nextMatching((m) => parseJson(m).type === 'echo', 20_000);
+      assert.equal(echo.data.length, jsonEchoBytesAtMost(maxPayload), 'six bytes for each control character');
+      assert.equal(parseJson(echo).data, text);
+    }
     const { memory, internalErrors } = station.status();
     assert.equal(memory.closedOverBudget, 0);
     assert.equal(internalErrors, 0);

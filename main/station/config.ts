@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { totalmem } from 'node:os';
 import { z } from 'zod';
 import { SETTING_RANGES, TOKEN_PATTERN } from '../../common/setting-ranges';
-import { jsonEchoBytesAtMost } from './peers/json-echo';
+import { jsonEchoBytesAtMost } from './peers/json-text';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -86,7 +86,7 @@ const settings = {
   },
   memoryBudget: {
     schema: integer(16 * MiB, 64 * GiB).default(DEFAULT_MEMORY_BUDGET),
-    allowed: `bytes the station may hold for all peers together, an integer from ${16 * MiB} to ${64 * GiB}, and at least seven times the largest message (one arriving, and its station.v1.json echo, which escapes control characters in six bytes each)`,
+    allowed: `bytes the station may hold for all peers together, an integer from ${16 * MiB} to ${64 * GiB}, and at least seven times the largest message, eight with deflate (one arriving, what it inflates to, and the station.v1.json echo of the one before, which escapes control characters in six bytes each)`,
   },
   messageDeadlineMs: {
     schema: integer(1000, 3_600_000).default(30_000),
@@ -141,6 +141,20 @@ function describe(value: unknown): string {
   return value === undefined ? 'undefined' : JSON.stringify(value);
 }
 
+/** The most one TCP read hands on: Node reads 64 KiB at a time. */
+const READ_BYTES = 64 * 1024;
+
+/**
+ * The least budget in which one message the station accepts never gets its peer closed: that
+ * message arriving (its bytes; an eighth more for frame headers and ws's cost per fragment, for
+ * fragments of 1 KiB or more; with deflate, what it inflates to), one read not yet handed to ws,
+ * and the echo of the message before, queued.
+ */
+export function leastMemoryBudget(maxPayload: number, deflate: boolean): number {
+  const arriving = Math.ceil(maxPayload * 1.125) + (deflate ? maxPayload : 0);
+  return arriving + READ_BYTES + jsonEchoBytesAtMost(maxPayload);
+}
+
 export function parseStationConfig(input: StationConfigInput): StationConfig {
   for (const name of Object.keys(input)) {
     if (!(name in settings)) {
@@ -150,10 +164,14 @@ export function parseStationConfig(input: StationConfigInput): StationConfig {
   const result = stationConfigSchema.safeParse(input);
   if (result.success) {
     const config = result.data;
-    // One message arriving and the echo of the one before queued must fit, or the budget would
-    // close a peer for one message the station accepted.
-    if (config.memoryBudget < config.maxPayload + jsonEchoBytesAtMost(config.maxPayload)) {
-      throw new ConfigError('memoryBudget', input.memoryBudget ?? config.memoryBudget, settings.memoryBudget.allowed);
+    const least = leastMemoryBudget(config.maxPayload, config.deflate);
+    if (config.memoryBudget < least) {
+      const withDeflate = config.deflate ? ' and deflate on' : '';
+      throw new ConfigError(
+        'memoryBudget',
+        input.memoryBudget ?? config.memoryBudget,
+        `${settings.memoryBudget.allowed}; with maxPayload ${config.maxPayload}${withDeflate}, at least ${least}`,
+      );
     }
     return Object.freeze(config);
   }

@@ -81,24 +81,27 @@ export class MemoryBudget {
 
   #enforceDeadline(peer: Peer, now: number, sinceLastSweep: number): void {
     const start = peer.input.inProgressStart();
-    if (start !== peer.partialStart) {
+    if (start !== peer.deadlineMessage) {
       // Each message has its deadline: one that was finished does not count against the next.
-      peer.partialStart = start;
-      peer.partialSince = 0;
+      peer.deadlineMessage = start;
+      peer.deadlineClockStart = 0;
+      peer.deadlineCreditMs = 0;
     }
     if (start === -1) return;
+    if (peer.deadlineClockStart === 0) {
+      peer.deadlineClockStart = now;
+      return;
+    }
     // While the station is the one behind (messages before this one not yet taken, or reading
-    // held, for the peer's unread echoes or its message rate) the clock stops: moved on, not
-    // reset, so that nothing the peer does can start it over.
-    if (peer.readingHeld || !peer.input.awaitingPeer()) {
-      if (peer.partialSince !== 0) peer.partialSince += sinceLastSweep;
+    // held, for the peer's unread echoes or its message rate) the clock is credited the time, up to
+    // one deadline a message: a peer that keeps the station behind cannot stop its clock for good.
+    const credit = Math.min(sinceLastSweep, this.messageDeadlineMs - peer.deadlineCreditMs);
+    if (credit > 0 && (peer.readingHeld || !peer.input.awaitingPeer())) {
+      peer.deadlineCreditMs += credit;
+      peer.deadlineClockStart += credit;
       return;
     }
-    if (peer.partialSince === 0) {
-      peer.partialSince = now;
-      return;
-    }
-    if (now - peer.partialSince < this.messageDeadlineMs) return;
+    if (now - peer.deadlineClockStart < this.messageDeadlineMs) return;
     this.#closedOverDeadline += 1;
     const reason = `Message not completed within ${this.messageDeadlineMs / 1000} s`;
     peer.closeWithin(CloseCode.policyViolation, reason, LIMITS.closeGraceMs);

@@ -14,6 +14,8 @@ export class MessageRate {
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
   #timesSlowed = 0;
+  /** Set by stop(): no timer is armed again, so the station's process can end. */
+  #stopped = false;
   readonly #resumeDue: () => void;
 
   constructor(
@@ -53,6 +55,7 @@ export class MessageRate {
 
   /** Stops the timer (the station is closing). */
   stop(): void {
+    this.#stopped = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -83,7 +86,7 @@ export class MessageRate {
   }
 
   #arm(at: number): void {
-    if (at >= this.#timerAt) return;
+    if (this.#stopped || at >= this.#timerAt) return;
     clearTimeout(this.#timer);
     this.#timerAt = at;
     // At least a millisecond: timers round down, and a peer owing a fraction must not spin the loop.

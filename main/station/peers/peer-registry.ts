@@ -101,7 +101,10 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
         peer.input.emitted();
       },
       error: escaped.guard('a peer error', function (this: WebSocket, error: Error) {
-        reportError(peerOf(this), error);
+        const peer = peerOf(this);
+        // ws has given up on the stream: it reads on only to discard until the connection ends.
+        peer.input.stop();
+        reportError(peer, error);
       }),
       close: escaped.guard('a peer leaving', function (this: WebSocket, code: number, reason: Buffer) {
         retire(peerOf(this), code, reason);

@@ -10,7 +10,7 @@ import type { PeerSnapshot, TrafficKind } from '../../../common/station-status';
 import { LIMITS } from '../config';
 import type { HostMessage } from './host-actions';
 import { InputMeter } from './input-meter';
-import { encodeJsonEcho } from './json-echo';
+import { encodeJsonEcho, encodeJsonHost } from './json-text';
 import type { TrafficRecord } from './traffic-record';
 
 /** One tick, encoded once for all peers of each wire format. */
@@ -61,13 +61,17 @@ export class Peer {
   ticksSkipped = 0;
   /** Cleared by each heartbeat ping, set again by the pong. */
   answeredPing = true;
+  /** Output queued for the peer once the last heartbeat ping was: whether it has taken any since. */
+  bufferedAtPing = 0;
+  /** Which message the deadline clock is for (InputMeter.inProgressStart), -1 for none. */
+  deadlineMessage = -1;
   /**
-   * Since when (performance.now()) the station has been waiting for this peer to finish a message,
-   * or 0 while it is not; the memory watch sets it and enforces the deadline.
+   * When (performance.now()) that message's clock started, moved on by the time credited to it,
+   * or 0 until the memory watch first sees it; the watch enforces the deadline.
    */
-  partialSince = 0;
-  /** Which message partialSince is for (InputMeter.inProgressStart). */
-  partialStart = -1;
+  deadlineClockStart = 0;
+  /** Time credited to that message's clock while the station was the one behind. */
+  deadlineCreditMs = 0;
   /** What this peer's input makes the station hold (see input-meter.ts). */
   readonly input: InputMeter;
   /** Its message-rate bucket (message-rate.ts), when the station limits the rate. */
@@ -138,6 +142,11 @@ export class Peer {
     return this.#pausedFor !== 0;
   }
 
+  /** Whether reading is held for `reason` (among others, perhaps). */
+  readingHeldFor(reason: PauseReason): boolean {
+    return (this.#pausedFor & reason) !== 0;
+  }
+
   greet(tickMs: number): void {
     const frame = this.usesJson
       ? encodeJson({ type: 'welcome', text: GREETING, peerId: this.id, tickMs, time: Date.now() })
@@ -191,9 +200,8 @@ export class Peer {
     if (message.binary) {
       this.#send(message.bytes, true, 'host');
     } else {
-      const frame = this.usesJson
-        ? encodeJson({ type: 'host', data: message.text, time: Date.now() })
-        : Buffer.from(message.text);
+      const text = Buffer.from(message.text);
+      const frame = this.usesJson ? encodeJsonHost(text, Date.now()) : text;
       this.#send(frame, false, 'host');
     }
     return true;

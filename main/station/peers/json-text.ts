@@ -1,12 +1,14 @@
 /**
- * The station.v1.json echo of a text message, `{"type":"echo","data":"…"}`, written straight into
- * one Buffer: the bytes JSON.stringify would give (ws has checked that the text is valid UTF-8, so
- * only `"`, `\` and control characters need escaping), without a string up to six times the
- * message's length on the way, which for a large message is more than V8 allows in one string.
+ * The station.v1.json messages that carry a text, the echo `{"type":"echo","data":"…"}` and the
+ * host's `{"type":"host","data":"…","time":…}`, written straight into one Buffer: the bytes
+ * JSON.stringify would give (the text is valid UTF-8, so only `"`, `\` and control characters need
+ * escaping), without a string up to six times the text's length on the way, which for a large
+ * message is more than V8 allows in one string.
  */
 
-const PREFIX = Buffer.from('{"type":"echo","data":"');
-const SUFFIX = Buffer.from('"}');
+const ECHO_HEAD = Buffer.from('{"type":"echo","data":"');
+const ECHO_TAIL = Buffer.from('"}');
+const HOST_HEAD = Buffer.from('{"type":"host","data":"');
 /** The longest escape, `\u001f`, for one byte of the message. */
 const MAX_ESCAPE_BYTES = 6;
 
@@ -28,19 +30,29 @@ const HEX = Buffer.from('0123456789abcdef');
 
 /** The most bytes the echo of a text message of `messageBytes` can take. */
 export function jsonEchoBytesAtMost(messageBytes: number): number {
-  return PREFIX.length + MAX_ESCAPE_BYTES * messageBytes + SUFFIX.length;
+  return ECHO_HEAD.length + MAX_ESCAPE_BYTES * messageBytes + ECHO_TAIL.length;
 }
 
 /** The echo of the UTF-8 text `text`, as one Buffer. */
 export function encodeJsonEcho(text: Buffer): Buffer {
-  let length = PREFIX.length + SUFFIX.length + text.length;
+  return encodeWithText(ECHO_HEAD, text, ECHO_TAIL);
+}
+
+/** The host's message `text` (UTF-8), sent at `time` (epoch milliseconds), as one Buffer. */
+export function encodeJsonHost(text: Buffer, time: number): Buffer {
+  return encodeWithText(HOST_HEAD, text, Buffer.from(`","time":${time}}`));
+}
+
+/** `head`, then `text` escaped as the inside of a JSON string, then `tail`. */
+function encodeWithText(head: Buffer, text: Buffer, tail: Buffer): Buffer {
+  let length = head.length + tail.length + text.length;
   for (let i = 0; i < text.length; i += 1) {
     const escape = ESCAPES[text[i] ?? 0] ?? 0;
     if (escape !== 0) length += escape === 1 ? MAX_ESCAPE_BYTES - 1 : 1;
   }
   const echo = Buffer.allocUnsafe(length);
-  let at = PREFIX.copy(echo, 0);
-  if (length === PREFIX.length + SUFFIX.length + text.length) {
+  let at = head.copy(echo, 0);
+  if (length === head.length + tail.length + text.length) {
     at += text.copy(echo, at);
   } else {
     for (let i = 0; i < text.length; i += 1) {
@@ -62,6 +74,6 @@ export function encodeJsonEcho(text: Buffer): Buffer {
       }
     }
   }
-  SUFFIX.copy(echo, at);
+  tail.copy(echo, at);
   return echo;
 }

@@ -1,11 +1,12 @@
 /**
- * The station.v1.json echo, written straight into a Buffer: the very bytes JSON.stringify gives,
- * for any text, and no error for a message whose escaped form is longer than a V8 string may be.
+ * The station.v1.json messages that carry text, written straight into a Buffer: the very bytes
+ * JSON.stringify gives, for any text, and no error for a message whose escaped form is longer
+ * than a V8 string may be.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { encodeJsonEcho, jsonEchoBytesAtMost } from '../main/station/peers/json-echo';
+import { encodeJsonEcho, encodeJsonHost, jsonEchoBytesAtMost } from '../main/station/peers/json-text';
 
 /** Text heavy in what JSON escapes: control characters, quotes, backslashes, and any Unicode. */
 const text = fc.string({
@@ -17,7 +18,7 @@ const text = fc.string({
   maxLength: 200,
 });
 
-describe('the station.v1.json echo', () => {
+describe('the station.v1.json messages that carry text', () => {
   it('is byte for byte what JSON.stringify makes of { type: "echo", data }', () => {
     fc.assert(
       fc.property(text, (data) => {
@@ -26,6 +27,16 @@ describe('the station.v1.json echo', () => {
         assert.ok(echo.length <= jsonEchoBytesAtMost(Buffer.byteLength(data)));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('writes the host message as JSON.stringify makes of { type: "host", data, time }', () => {
+    fc.assert(
+      fc.property(text, fc.integer({ min: 0, max: 2 ** 45 }), (data, time) => {
+        const message = encodeJsonHost(Buffer.from(data, 'utf8'), time);
+        assert.equal(message.toString('utf8'), JSON.stringify({ type: 'host', data, time }));
+      }),
+      { numRuns: 1000 },
     );
   });
 
