@@ -19,6 +19,8 @@ export const STATION_PROBE_PATH = '/api/probe';
 
 /** Loopback only: a peer (`/api/peers/{id}`) and what the host sends it (`…/messages`). */
 export const PEERS_API_PATH = '/api/peers';
+/** Loopback only: GET the scripted endpoints' definitions, PUT new ones (docs/ENDPOINTS.md). */
+export const ENDPOINTS_API_PATH = '/api/endpoints';
 /** Loopback only: POST a message to every peer. */
 export const BROADCAST_API_PATH = '/api/broadcast';
 

@@ -26,10 +26,16 @@ export interface PeerSnapshot {
    * a message still arriving, or arrived and waiting its turn (see docs/PROTOCOL.md, Memory).
    */
   heldInputBytes: number;
+  /** The path it connected to: the seed's /websocket/test or a scripted endpoint's. */
+  endpoint: string;
 }
 
 /** What a record entry is: a message the peer sent, or one the station sent it, or its close. */
-export type TrafficKind = 'greeting' | 'echo' | 'host' | 'message' | 'notice' | 'close';
+/**
+ * greeting: the seed's greeting, or a scripted endpoint's onConnect; reply: a scripted rule's
+ * answer; stream: a scripted stream's message.
+ */
+export type TrafficKind = 'greeting' | 'echo' | 'reply' | 'stream' | 'host' | 'message' | 'notice' | 'close';
 
 /** One entry of the station's traffic record (GET /api/peers/{id}/messages). */
 export interface TrafficEntry {
@@ -105,10 +111,20 @@ export interface MemoryStatus {
   closedOverDeadline: number;
 }
 
+/** The scripted endpoints served (docs/ENDPOINTS.md). */
+export interface EndpointsStatus {
+  paths: string[];
+  /** Payloads not sent because they came out larger than maxPayload. */
+  notSentOversized: number;
+  /** Payloads not sent because their template failed (a helper given what it cannot use). */
+  notSentTemplateErrors: number;
+}
+
 export interface StationStatus {
   station: StationInfo;
   totals: StationTotals;
   memory: MemoryStatus;
+  endpoints: EndpointsStatus;
   /** Errors that escaped a handler and were caught by the station's last-resort guard. */
   internalErrors: number;
   peers: PeerSnapshot[];

@@ -21,6 +21,9 @@ const select = (id: string) => byId(id, HTMLSelectElement);
 const KIND_OF: Record<TrafficEntry['kind'], EntryKind> = {
   greeting: 'greeting',
   echo: 'echo',
+  // A scripted endpoint's answer and stream, shown as the seed's counterparts: its echo and ticks.
+  reply: 'echo',
+  stream: 'tick',
   host: 'host',
   message: 'message',
   notice: 'notice',

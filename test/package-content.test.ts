@@ -51,6 +51,20 @@ function selectedByConfig(path: string): boolean {
   return selected;
 }
 
+/**
+ * Whether packaging keeps a production dependency's file: electron-builder adds them all, then
+ * applies the same `files` patterns, so an exclusion (`!node_modules/…`) drops one.
+ */
+function dependencyFileKept(path: string): boolean {
+  const relativePath = relative(ROOT, path).split(sep).join('/');
+  let kept = true;
+  for (const pattern of builderConfig.files) {
+    const negated = pattern.startsWith('!');
+    if (minimatch(relativePath, negated ? pattern.slice(1) : pattern, { dot: true })) kept = !negated;
+  }
+  return kept;
+}
+
 /** Folders of the production dependency tree, as npm resolves it. */
 function productionDependencyFolders(): string[] {
   const parseable = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
@@ -74,9 +88,9 @@ describe('installer content', () => {
     const appFiles = walk(ROOT, (path) => /[\\/](node_modules|\.git|release|build)$/.test(path)).filter(
       selectedByConfig,
     );
-    const dependencyFiles = productionDependencyFolders().flatMap((folder) =>
-      walk(folder, (path) => path !== folder && path.endsWith(`${sep}node_modules`)),
-    );
+    const dependencyFiles = productionDependencyFolders()
+      .flatMap((folder) => walk(folder, (path) => path !== folder && path.endsWith(`${sep}node_modules`)))
+      .filter(dependencyFileKept);
     work = mkdtempSync(join(tmpdir(), 'ws-station-asar-'));
     asarPath = join(work, 'app.asar');
     await createPackageFromFiles(ROOT, asarPath, [...new Set([...appFiles, ...dependencyFiles])]);

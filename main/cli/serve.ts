@@ -16,7 +16,9 @@ import {
   type SettingName,
   type StationConfigInput,
 } from '../station/config';
+import { DefinitionsError, type LoadedDefinitions } from '../station/endpoints/definitions';
 import { hostMessage, HostActionError, sendToPeers } from '../station/peers/host-actions';
+import { readDefinitionsFile, watchDefinitionsFile } from './endpoints-file';
 import { ListenError, startStation, type Station } from '../station/station';
 
 /** Exit status for a command line that cannot run: an unknown flag or a refused value. */
@@ -58,6 +60,7 @@ interface ServeOptions {
   allowOrigin?: string[];
   token?: string | true;
   quiet?: boolean;
+  endpoints?: string;
   broadcastStdin?: boolean;
 }
 
@@ -111,6 +114,10 @@ function buildProgram(): Command {
       (origin: string, origins: string[] | undefined) => [...(origins ?? []), origin],
     )
     .option('--token [token]', 'require an access token from peers not on loopback; generated when no value is given')
+    .option(
+      '--endpoints <file>',
+      'serve the scripted endpoints defined in this JSON file (docs/ENDPOINTS.md); edits are applied as they are saved',
+    )
     .option('-q, --quiet', 'do not log each connect and disconnect')
     .option(
       '--broadcast-stdin',
@@ -149,6 +156,8 @@ function printReady(station: Station): void {
     lines.push(`  ${stationUrl('ws', address, station.port, TEST_ENDPOINT_PATH, needsToken ? token : null)}`);
   }
   lines.push(`Plain text as in the seed; offer the subprotocol ${JSON_SUBPROTOCOL} for JSON messages.`);
+  const scripted = station.endpoints.status().paths;
+  if (scripted.length > 0) lines.push(`Scripted endpoints: ${scripted.join(', ')}`);
   if (token !== null) lines.push(`Access token (required from other machines): ${token}`);
   const { maxPeers, openFilesLimit } = station.status().station;
   if (maxPeers < station.config.maxPeers) {
@@ -261,6 +270,8 @@ function listenAdvice(error: ListenError): string {
   }
 }
 
+const clock = () => new Date().toISOString().slice(11, 19);
+
 function fail(message: string, status: number): never {
   console.error(`ws-station: ${message}`);
   process.exit(status);
@@ -286,6 +297,16 @@ async function main(argv: string[]): Promise<void> {
     fail(`${flag} ${JSON.stringify(error.value)} is not allowed. Allowed: ${error.allowed}.`, EXIT_USAGE);
   }
 
+  let definitions: LoadedDefinitions | undefined;
+  if (options.endpoints !== undefined) {
+    try {
+      definitions = readDefinitionsFile(options.endpoints);
+    } catch (error) {
+      if (!(error instanceof DefinitionsError)) throw error;
+      fail(error.message, 1);
+    }
+  }
+
   let station: Station;
   try {
     station = await startStation(config);
@@ -293,6 +314,21 @@ async function main(argv: string[]): Promise<void> {
     if (!(error instanceof ListenError)) throw error;
     fail(`${error.message} ${listenAdvice(error)}`, 1);
   }
+  if (definitions !== undefined && options.endpoints !== undefined) {
+    station.endpoints.apply(definitions);
+    const file = options.endpoints;
+    watchDefinitionsFile(
+      file,
+      (loaded) => {
+        station.endpoints.apply(loaded);
+        console.log(
+          `${clock()} endpoints from ${file} applied: ${station.endpoints.status().paths.join(', ') || 'none'}`,
+        );
+      },
+      (message) => console.log(`${clock()} ! ${message}; the endpoints served are unchanged`),
+    );
+  }
+  station.events.on('endpoint-problem', (line) => console.log(`${clock()} ! ${line}`));
   printReady(station);
   if (!options.quiet) logPeers(station);
   logRefusals(station);

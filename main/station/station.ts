@@ -9,7 +9,7 @@ import expressWs from 'express-ws';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import { CloseCode, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, WEBSOCKET_MOUNT_PATH } from '../../common/protocol';
 import type { StationStatus } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
@@ -22,7 +22,10 @@ import { TokenThrottle } from './admission/token-throttle';
 import { LIMITS, type StationConfig } from './config';
 import { tickSent, type TickSent } from './diagnostics';
 import { EscapedErrors } from './escaped-errors';
+import { EndpointSet } from './endpoints/endpoint-set';
+import type { ScriptedEndpoint } from './endpoints/scripted-endpoint';
 import { createClientRouter } from './http/client-route';
+import { createEndpointsRouter } from './http/endpoints-api';
 import { createHostRouter } from './http/host-api';
 import { createErrorHandler, createNotFoundHandler } from './http/http-errors';
 import { createStatusRouter } from './http/status-api';
@@ -39,6 +42,8 @@ export interface StationEvents {
   'token-lockout': [address: string, lockoutMs: number];
   /** A connection could not be accepted for want of file descriptors (at most once per burst). */
   'descriptors-exhausted': [code: string];
+  /** A scripted endpoint could not send something (at most once a second per endpoint and reason). */
+  'endpoint-problem': [line: string];
 }
 
 export interface Station {
@@ -48,6 +53,8 @@ export interface Station {
   readonly port: number;
   readonly startedAt: Date;
   readonly peers: PeerRegistry;
+  /** The scripted endpoints (docs/ENDPOINTS.md): none until definitions are applied. */
+  readonly endpoints: EndpointSet;
   /** What the host should hear about at once: see StationEvents. */
   readonly events: EventEmitter<StationEvents>;
   /** Addresses peers can reach the station on now, loopback first. */
@@ -129,27 +136,40 @@ export async function startStation(config: StationConfig): Promise<Station> {
   // app.handle, which sets express's prototypes on the request and on express-ws's dummy
   // response (slow in V8: every property the router then writes builds a new hidden class).
   const websocketRoot = express.Router();
+  // The WebSocket paths the handshake accepts: the seed's, and the scripted endpoints' as they change.
+  const acceptedPaths = new Set(websocketPaths);
+  const endpoints = new EndpointSet(acceptedPaths, config.maxPayload, escaped, (line) =>
+    events.emit('endpoint-problem', line),
+  );
+  const wsOptions: ServerOptions = {
+    // The registry lists every peer (a socket that is not admitted is terminated at once), so
+    // ws's own set of clients, and the 'close' closure it adds to every socket, are not needed.
+    clientTracking: false,
+    // A fair share of the event loop for every peer: ws emits at most one message (or ping, or
+    // pong) per peer per turn and reads no further from a peer whose input waits its turn, so a
+    // flood of tiny messages from a few connections cannot hold up ticks, heartbeats,
+    // handshakes, shutdown or anyone else's echoes (see docs/ARCHITECTURE.md, Fair share).
+    allowSynchronousEvents: false,
+    maxPayload: config.maxPayload,
+    // ws applies the threshold only without server context takeover, which also keeps
+    // less compression state per peer between messages.
+    perMessageDeflate: config.deflate
+      ? { threshold: LIMITS.deflateThresholdBytes, serverNoContextTakeover: true }
+      : false,
+    // A scripted endpoint takes the first subprotocol the client offers that it accepts; the seed's, its JSON one.
+    handleProtocols: (offered: Set<string>, request: IncomingMessage) => {
+      const endpoint = endpoints.get(pathOf(request.url ?? ''));
+      if (endpoint === undefined) return offered.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false;
+      return [...offered].find((protocol) => endpoint.compiled.subprotocols.includes(protocol)) ?? false;
+    },
+  };
   const wsInstance = expressWs(websocketRoot as unknown as express.Application, server, {
     leaveRouterUntouched: true,
-    wsOptions: {
-      // The registry lists every peer (a socket that is not admitted is terminated at once), so
-      // ws's own set of clients, and the 'close' closure it adds to every socket, are not needed.
-      clientTracking: false,
-      // A fair share of the event loop for every peer: ws emits at most one message (or ping, or
-      // pong) per peer per turn and reads no further from a peer whose input waits its turn, so a
-      // flood of tiny messages from a few connections cannot hold up ticks, heartbeats,
-      // handshakes, shutdown or anyone else's echoes (see docs/ARCHITECTURE.md, Fair share).
-      allowSynchronousEvents: false,
-      maxPayload: config.maxPayload,
-      // ws applies the threshold only without server context takeover, which also keeps
-      // less compression state per peer between messages.
-      perMessageDeflate: config.deflate
-        ? { threshold: LIMITS.deflateThresholdBytes, serverNoContextTakeover: true }
-        : false,
-      handleProtocols: (offered) => (offered.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false),
-    },
+    wsOptions: { ...wsOptions },
   });
   const wss = wsInstance.getWss();
+  // For endpoints that play a server that never answers pings: ws answers them unless told not to.
+  const silentWss = new WebSocketServer({ ...wsOptions, noServer: true, autoPong: false });
   // ws re-emits the HTTP server's errors; listen() below reports them, so this only keeps
   // an unhandled 'error' event from throwing.
   wss.on('error', () => {});
@@ -182,6 +202,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
   // The station's own pages, known once it listens; the host API takes no other Origin.
   let isOwnPage: (origin: string) => boolean = () => false;
   app.use(createHostRouter(peers, config.maxPayload, (origin) => isOwnPage(origin)));
+  app.use(createEndpointsRouter(endpoints, (origin) => isOwnPage(origin)));
   app.use(createClientRouter());
   app.use(createNotFoundHandler());
   app.use(createErrorHandler(escaped));
@@ -229,13 +250,19 @@ export async function startStation(config: StationConfig): Promise<Station> {
   isOwnPage = createOriginPolicy({ boundAddress, port, allowedOrigins: [] });
   let closing: Promise<void> | undefined;
   const rules: HandshakeRules = {
-    websocketPaths,
+    websocketPaths: acceptedPaths,
     isOriginAllowed: createOriginPolicy({ boundAddress, port, allowedOrigins: config.allowedOrigins }),
     token: config.token,
     isFull: () => closing !== undefined || peers.size >= maxPeers,
     tokenLockout: (address) => tokenThrottle.remainingLockout(address),
   };
 
+  const admitScripted = escaped.guard(
+    'admitting a peer',
+    (socket: WebSocket, request: IncomingMessage, endpoint: ScriptedEndpoint) =>
+      peers.admit(socket, request, (peer) => endpoints.admit(endpoint, peer, request)),
+    (socket) => socket.close(CloseCode.internalError, 'Internal error'),
+  );
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const verdict = vetUpgrade(request, rules);
     if ('refusal' in verdict) {
@@ -251,14 +278,17 @@ export async function startStation(config: StationConfig): Promise<Station> {
     request.url = verdict.target.path + verdict.target.query;
     // ws writes the 101 and, synchronously within it, the peer is admitted and greeted: held
     // back until then, both go out in one write (one syscall, one packet) instead of two.
+    const endpoint = endpoints.get(verdict.target.path);
     socket.cork();
     try {
-      wss.handleUpgrade(request, socket, head, (websocket: WebSocket) => {
+      const server = endpoint === undefined || endpoint.compiled.answerPings ? wss : silentWss;
+      server.handleUpgrade(request, socket, head, (websocket: WebSocket) => {
         addressLimits.established(request.socket);
         // From here on ws owns the connection, and the registry lists it: no entry or listener here.
         connections.delete(request.socket);
         request.socket.off('close', forgetConnection);
-        wss.emit('connection', websocket, request);
+        if (endpoint === undefined) wss.emit('connection', websocket, request);
+        else admitScripted(websocket, request, endpoint);
         // Routing is synchronous; a socket it did not hand to a peer must not linger unlisted.
         if (!peers.isAdmitted(websocket)) {
           escaped.report('routing an upgrade', new Error(`no peer for an accepted upgrade to ${request.url}`));
@@ -309,6 +339,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
     port,
     startedAt,
     peers,
+    endpoints,
     events,
     addresses: () => reachableAddresses(boundAddress),
     websocketUrls: () => station.addresses().map((address) => stationUrl('ws', address, port, TEST_ENDPOINT_PATH)),
@@ -333,6 +364,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
         slowedForMessageRate: messageRate?.timesSlowed ?? 0,
       },
       memory: memory.status(),
+      endpoints: endpoints.status(),
       internalErrors: escaped.count,
       peers: peers.list(),
     }),
@@ -344,6 +376,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
         stopHeartbeat();
         stopMemoryWatch();
         messageRate?.stop();
+        endpoints.stop();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         await closeEverything(
           { websockets: peers.sockets(), connections },
@@ -353,6 +386,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
         );
         await serverClosed;
         wss.close();
+        silentWss.close();
       })();
       return closing;
     },
@@ -361,6 +395,12 @@ export async function startStation(config: StationConfig): Promise<Station> {
 }
 
 const MAX_PENDING_PROBES = 16;
+
+/** The path of a vetted request target (path and query). */
+function pathOf(url: string): string {
+  const queryStart = url.indexOf('?');
+  return queryStart === -1 ? url : url.slice(0, queryStart);
+}
 
 /**
  * A station on every network also holds 127.0.0.1 on its port, where the OS lets one process

@@ -86,7 +86,8 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
         function (this: WebSocket, data: Buffer, isBinary: boolean) {
           const peer = peerOf(this);
           peer.input.emitted();
-          peer.receive(data, isBinary);
+          if (peer.script === null) peer.receive(data, isBinary);
+          else peer.script.receive(peer, data, isBinary);
         },
         function (this: WebSocket) {
           this.close(CloseCode.internalError, 'Internal error');
@@ -107,7 +108,9 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
         reportError(peer, error);
       }),
       close: escaped.guard('a peer leaving', function (this: WebSocket, code: number, reason: Buffer) {
-        retire(peerOf(this), code, reason);
+        const peer = peerOf(this);
+        peer.script?.forget(peer);
+        retire(peer, code, reason);
       }),
       data: escaped.guard('reading from a peer', function (this: Socket, chunk: Buffer) {
         const peer = (this as PeerConnection)[PEER];
@@ -138,8 +141,11 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
     for (const peer of this.#peers.values()) yield peer.socket;
   }
 
-  /** Takes a socket that completed its handshake on the test route. */
-  admit(socket: WebSocket, request: IncomingMessage): Peer {
+  /**
+   * Takes a socket that completed its handshake: on the test route, greeted as the seed does; for
+   * a scripted endpoint, handed to `script`, which sends what it sends first.
+   */
+  admit(socket: WebSocket, request: IncomingMessage, script?: (peer: Peer) => void): Peer {
     const peer = new Peer(this.#nextId++, socket, request, this.record, this.maxPayload);
     this.#peers.set(peer.id, peer);
     (socket as PeerSocket)[PEER] = peer;
@@ -153,7 +159,8 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
     socket.on('error', listeners.error);
     // ws emits 'close' once: a plain listener, without once()'s wrapper per peer.
     socket.on('close', listeners.close);
-    peer.greet(this.tickMs);
+    if (script === undefined) peer.greet(this.tickMs);
+    else script(peer);
     this.emit('connect', peer);
     return peer;
   }
@@ -167,7 +174,7 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
   broadcastTick(): void {
     const tick = new Tick(++this.#ticks, Date.now());
     for (const peer of this.#peers.values()) {
-      if (peer.socket.readyState === WebSocket.OPEN) peer.offerTick(tick);
+      if (peer.script === null && peer.socket.readyState === WebSocket.OPEN) peer.offerTick(tick);
     }
   }
 

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { GREETING, JSON_SUBPROTOCOL, type StationMessage } from '../../../common/protocol';
+import { GREETING, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, type StationMessage } from '../../../common/protocol';
 import type { PeerSnapshot, TrafficKind } from '../../../common/station-status';
 import { LIMITS } from '../config';
 import type { HostMessage } from './host-actions';
@@ -42,14 +42,25 @@ export const PauseReason = {
   messageRate: 2,
   /** The station is closing it for what it holds: never read again. */
   closing: 4,
+  /** Its scripted endpoint has many replies waiting their delay for it. */
+  scriptBacklog: 8,
 } as const;
 export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
 
 /** The seed's greeting, encoded once and sent to every plain peer (ws never alters what it sends). */
 const GREETING_FRAME = Buffer.from(GREETING);
 
+/** What serves a peer of a scripted endpoint (endpoints/scripted-endpoint.ts) in the seed's stead. */
+export interface PeerScript {
+  readonly path: string;
+  receive(peer: Peer, data: Buffer, isBinary: boolean): void;
+  forget(peer: Peer): void;
+}
+
 export class Peer {
   readonly origin: string | null;
+  /** Its scripted endpoint; null for a peer of the seed's endpoint, which greets, ticks and echoes. */
+  script: PeerScript | null = null;
   readonly userAgent: string | null;
   /** Epoch milliseconds (a number, not a Date: a Date costs about 100 bytes a peer). */
   readonly connectedAt = Date.now();
@@ -166,15 +177,40 @@ export class Peer {
     const frame = isBinary || !this.usesJson ? data : encodeJsonEcho(data);
     const received = this.record.add(this.id, 'in', 'message', data, isBinary);
     this.record.addEcho(received, frame.length);
-    // Only an echo that can leave more than half the pause threshold queued needs to look, once
+    this.deliver(frame, isBinary, null);
+  }
+
+  /** Records a message the peer sent (a scripted endpoint's peer: its answers are recorded apart). */
+  recordIncoming(data: Buffer, isBinary: boolean): void {
+    this.messagesIn += 1;
+    this.bytesIn += data.length;
+    this.record.add(this.id, 'in', 'message', data, isBinary);
+  }
+
+  /**
+   * Sends a frame that must not be skipped (an echo, a scripted answer to this peer): when the peer
+   * falls far behind reading them, reading from it is paused instead, and nothing is dropped.
+   */
+  deliver(frame: Buffer, binary: boolean, kind: TrafficKind | null): void {
+    // Only a frame that can leave more than half the pause threshold queued needs to look, once
     // written, whether reading may resume: the one that pauses is among them, and so is every
-    // echo after which resuming can be due. Peers that never come near it get no closure at all.
+    // frame after which resuming can be due. Peers that never come near it get no closure at all.
     const mayPause = this.socket.bufferedAmount + frame.length > LIMITS.echoPauseBufferedBytes / 2;
-    this.#send(frame, isBinary, null, mayPause ? this.#resumeWhenDrained() : undefined);
+    this.#send(frame, binary, kind, mayPause ? this.#resumeWhenDrained() : undefined);
     if (this.socket.bufferedAmount > LIMITS.echoPauseBufferedBytes) {
       // Stop reading: TCP backpressure then slows the sender, and nothing accepted is dropped.
       this.holdReading(PauseReason.echoBackpressure);
     }
+  }
+
+  /**
+   * Sends a frame that may be skipped (a stream, a message to every peer) unless more than
+   * `skipAboveBytes` is queued for the peer already; false when skipped or the peer is closing.
+   */
+  offer(frame: Buffer, binary: boolean, kind: TrafficKind, skipAboveBytes: number): boolean {
+    if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > skipAboveBytes) return false;
+    this.#send(frame, binary, kind);
+    return true;
   }
 
   /** Made on first need (memory per peer is a benchmark target), then kept. */
@@ -251,6 +287,7 @@ export class Peer {
       ticksSkipped: this.ticksSkipped,
       bufferedAmount: this.socket.bufferedAmount,
       heldInputBytes: this.input.heldBytes(),
+      endpoint: this.script?.path ?? TEST_ENDPOINT_PATH,
     };
   }
 }
