@@ -40,24 +40,14 @@ function walk(folder: string, skip: (path: string) => boolean = () => false): st
   });
 }
 
-/** electron-builder's `files`: patterns in order, a leading ! excludes. */
-function selectedByConfig(path: string): boolean {
-  const relativePath = relative(ROOT, path).split(sep).join('/');
-  let selected = false;
-  for (const pattern of builderConfig.files) {
-    const negated = pattern.startsWith('!');
-    if (minimatch(relativePath, negated ? pattern.slice(1) : pattern, { dot: true })) selected = !negated;
-  }
-  return selected;
-}
-
 /**
- * Whether packaging keeps a production dependency's file: electron-builder adds them all, then
- * applies the same `files` patterns, so an exclusion (`!node_modules/…`) drops one.
+ * electron-builder's `files`: patterns in order, a leading ! excludes, the last that matches decides.
+ * The app's own files are left out unless a pattern selects them; the production dependencies,
+ * which electron-builder adds itself, are kept unless one excludes them.
  */
-function dependencyFileKept(path: string): boolean {
+function keptByConfig(path: string, keptByDefault: boolean): boolean {
   const relativePath = relative(ROOT, path).split(sep).join('/');
-  let kept = true;
+  let kept = keptByDefault;
   for (const pattern of builderConfig.files) {
     const negated = pattern.startsWith('!');
     if (minimatch(relativePath, negated ? pattern.slice(1) : pattern, { dot: true })) kept = !negated;
@@ -85,12 +75,12 @@ describe('installer content', () => {
   });
 
   before(async () => {
-    const appFiles = walk(ROOT, (path) => /[\\/](node_modules|\.git|release|build)$/.test(path)).filter(
-      selectedByConfig,
+    const appFiles = walk(ROOT, (path) => /[\\/](node_modules|\.git|release|build)$/.test(path)).filter((path) =>
+      keptByConfig(path, false),
     );
     const dependencyFiles = productionDependencyFolders()
       .flatMap((folder) => walk(folder, (path) => path !== folder && path.endsWith(`${sep}node_modules`)))
-      .filter(dependencyFileKept);
+      .filter((path) => keptByConfig(path, true));
     work = mkdtempSync(join(tmpdir(), 'ws-station-asar-'));
     asarPath = join(work, 'app.asar');
     await createPackageFromFiles(ROOT, asarPath, [...new Set([...appFiles, ...dependencyFiles])]);

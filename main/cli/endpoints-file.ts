@@ -17,6 +17,11 @@ export function readDefinitionsFile(file: string): LoadedDefinitions {
   } catch (error) {
     throw new DefinitionsError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  return loadFileText(file, text);
+}
+
+/** Loads `text`, read from `file`; a DefinitionsError names the file. */
+function loadFileText(file: string, text: string): LoadedDefinitions {
   try {
     return loadDefinitions(text);
   } catch (error) {
@@ -45,7 +50,7 @@ export function watchDefinitionsFile(
     if (text === lastText) return;
     lastText = text;
     try {
-      apply(readDefinitionsFile(file));
+      apply(text === null ? readDefinitionsFile(file) : loadFileText(file, text));
       lastError = '';
     } catch (error) {
       if (!(error instanceof DefinitionsError)) throw error;

@@ -21,6 +21,9 @@ import { hostMessage, HostActionError, sendToPeers } from '../station/peers/host
 import { readDefinitionsFile, watchDefinitionsFile } from './endpoints-file';
 import { ListenError, startStation, type Station } from '../station/station';
 
+/** The time of day a log line starts with. */
+const clock = () => new Date().toISOString().slice(11, 19);
+
 /** Exit status for a command line that cannot run: an unknown flag or a refused value. */
 const EXIT_USAGE = 2;
 
@@ -174,24 +177,23 @@ function printReady(station: Station): void {
 }
 
 function logPeers(station: Station): void {
-  const time = () => new Date().toISOString().slice(11, 19);
   const online = () => `${station.peers.size} online`;
   station.peers.on('connect', (peer) => {
     const origin = peer.origin === null ? '' : ` origin ${peer.origin}`;
     const protocol = peer.usesJson ? ` ${JSON_SUBPROTOCOL}` : '';
     console.log(
-      `${time()} + peer ${peer.id} ${urlHost(peer.remoteAddress)}:${peer.remotePort}${origin}${protocol} (${online()})`,
+      `${clock()} + peer ${peer.id} ${urlHost(peer.remoteAddress)}:${peer.remotePort}${origin}${protocol} (${online()})`,
     );
   });
   station.peers.on('disconnect', (peer, code, reason) => {
     const seconds = ((Date.now() - peer.connectedAt) / 1000).toFixed(1);
     const why = reason === '' ? `${code}` : `${code} ${JSON.stringify(reason)}`;
     console.log(
-      `${time()} - peer ${peer.id} ${urlHost(peer.remoteAddress)} closed ${why} after ${seconds} s (${online()})`,
+      `${clock()} - peer ${peer.id} ${urlHost(peer.remoteAddress)} closed ${why} after ${seconds} s (${online()})`,
     );
   });
   station.peers.on('peer-error', (peer, error) => {
-    console.log(`${time()} ! peer ${peer.id} ${urlHost(peer.remoteAddress)}: ${error.message}`);
+    console.log(`${clock()} ! peer ${peer.id} ${urlHost(peer.remoteAddress)}: ${error.message}`);
   });
 }
 
@@ -215,7 +217,6 @@ const REFUSAL_WORDS: Record<string, string> = {
  * said when they start.
  */
 function logRefusals(station: Station): void {
-  const time = () => new Date().toISOString().slice(11, 19);
   const counts = () => {
     const { rejected, refusedConnections } = station.status().totals;
     return { ...rejected, ...refusedConnections };
@@ -228,16 +229,16 @@ function logRefusals(station: Station): void {
       .filter(([, delta]) => delta > 0)
       .map(([reason, delta]) => `${delta} × ${REFUSAL_WORDS[reason] ?? reason}`);
     previous = now;
-    if (parts.length > 0) console.log(`${time()} ! refused ${parts.join(', ')}`);
+    if (parts.length > 0) console.log(`${clock()} ! refused ${parts.join(', ')}`);
   }, 1000).unref();
   station.events.on('token-lockout', (address, lockoutMs) => {
     console.log(
-      `${time()} ! ${urlHost(address)} sent ${LIMITS.tokenFailuresBeforeLockout} wrong tokens: refused for ${lockoutMs / 1000} s (429)`,
+      `${clock()} ! ${urlHost(address)} sent ${LIMITS.tokenFailuresBeforeLockout} wrong tokens: refused for ${lockoutMs / 1000} s (429)`,
     );
   });
   station.events.on('descriptors-exhausted', (code) => {
     console.log(
-      `${time()} ! out of file descriptors (${code}): new connections are refused until some close; ` +
+      `${clock()} ! out of file descriptors (${code}): new connections are refused until some close; ` +
         'raise the limit (ulimit -n) or lower --max-peers',
     );
   });
@@ -270,8 +271,6 @@ function listenAdvice(error: ListenError): string {
   }
 }
 
-const clock = () => new Date().toISOString().slice(11, 19);
-
 function fail(message: string, status: number): never {
   console.error(`ws-station: ${message}`);
   process.exit(status);
@@ -297,10 +296,11 @@ async function main(argv: string[]): Promise<void> {
     fail(`${flag} ${JSON.stringify(error.value)} is not allowed. Allowed: ${error.allowed}.`, EXIT_USAGE);
   }
 
+  const endpointsFile = options.endpoints;
   let definitions: LoadedDefinitions | undefined;
-  if (options.endpoints !== undefined) {
+  if (endpointsFile !== undefined) {
     try {
-      definitions = readDefinitionsFile(options.endpoints);
+      definitions = readDefinitionsFile(endpointsFile);
     } catch (error) {
       if (!(error instanceof DefinitionsError)) throw error;
       fail(error.message, 1);
@@ -314,15 +314,14 @@ async function main(argv: string[]): Promise<void> {
     if (!(error instanceof ListenError)) throw error;
     fail(`${error.message} ${listenAdvice(error)}`, 1);
   }
-  if (definitions !== undefined && options.endpoints !== undefined) {
+  if (endpointsFile !== undefined && definitions !== undefined) {
     station.endpoints.apply(definitions);
-    const file = options.endpoints;
     watchDefinitionsFile(
-      file,
+      endpointsFile,
       (loaded) => {
         station.endpoints.apply(loaded);
         console.log(
-          `${clock()} endpoints from ${file} applied: ${station.endpoints.status().paths.join(', ') || 'none'}`,
+          `${clock()} endpoints from ${endpointsFile} applied: ${station.endpoints.status().paths.join(', ') || 'none'}`,
         );
       },
       (message) => console.log(`${clock()} ! ${message}; the endpoints served are unchanged`),

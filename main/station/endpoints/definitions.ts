@@ -26,9 +26,8 @@ export class DefinitionsError extends Error {
   override name = 'DefinitionsError';
 }
 
-/** A message to send: bytes as they are, or a text (a template, or plain text sent as it is). */
-export type CompiledPayload =
-  { binary: true; bytes: Buffer } | { binary: false; text: string; template: Template | null };
+/** A message to send: its bytes (binary, or text with nothing to render), or a text template. */
+export type CompiledPayload = { binary: boolean; bytes: Buffer } | { binary: false; template: Template };
 
 /** How long to wait before sending: [min, max] milliseconds, or null for not at all. */
 export type CompiledDelay = readonly [number, number] | null;
@@ -219,9 +218,10 @@ function compileSend(send: NonNullable<SendDefinition>, fail: Fail): CompiledPay
       fail(Array.isArray(send) ? [index, ...inner] : inner, message);
     if (typeof item === 'string' || 'text' in item) {
       const text = typeof item === 'string' ? item : item.text;
-      if (!isTemplate(text)) return { binary: false, text, template: null };
+      // Encoded once here, not for every peer it goes to.
+      if (!isTemplate(text)) return { binary: false, bytes: Buffer.from(text) };
       try {
-        return { binary: false, text, template: compileTemplate(text) };
+        return { binary: false, template: compileTemplate(text) };
       } catch (error) {
         throw at(typeof item === 'string' ? [] : ['text'], `the template does not parse: ${summary(error)}`);
       }
@@ -260,10 +260,9 @@ function pathProblem(path: string, taken: ReadonlySet<string>): string | null {
   return null;
 }
 
-/** Renders a payload for `context`; plain text needs no context. */
+/** Renders a payload for `context`; bytes need no context. */
 export function renderPayload(payload: CompiledPayload, context: () => TemplateContext): Buffer {
-  if (payload.binary) return payload.bytes;
-  return Buffer.from(payload.template === null ? payload.text : payload.template(context()));
+  return 'template' in payload ? Buffer.from(payload.template(context())) : payload.bytes;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -172,19 +172,17 @@ export class Peer {
   receive(data: Buffer, isBinary: boolean): void {
     // Once the station's Close has gone out it takes no more messages (see PROTOCOL.md).
     if (this.socket.readyState !== this.socket.OPEN) return;
-    this.messagesIn += 1;
-    this.bytesIn += data.length;
+    const received = this.recordIncoming(data, isBinary);
     const frame = isBinary || !this.usesJson ? data : encodeJsonEcho(data);
-    const received = this.record.add(this.id, 'in', 'message', data, isBinary);
     this.record.addEcho(received, frame.length);
     this.deliver(frame, isBinary, null);
   }
 
-  /** Records a message the peer sent (a scripted endpoint's peer: its answers are recorded apart). */
-  recordIncoming(data: Buffer, isBinary: boolean): void {
+  /** Counts and records a message the peer sent; returns its place in the record. */
+  recordIncoming(data: Buffer, isBinary: boolean): number {
     this.messagesIn += 1;
     this.bytesIn += data.length;
-    this.record.add(this.id, 'in', 'message', data, isBinary);
+    return this.record.add(this.id, 'in', 'message', data, isBinary);
   }
 
   /**
@@ -208,9 +206,14 @@ export class Peer {
    * `skipAboveBytes` is queued for the peer already; false when skipped or the peer is closing.
    */
   offer(frame: Buffer, binary: boolean, kind: TrafficKind, skipAboveBytes: number): boolean {
-    if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > skipAboveBytes) return false;
+    if (!this.#takesMore(skipAboveBytes)) return false;
     this.#send(frame, binary, kind);
     return true;
+  }
+
+  /** Whether the peer is open and has at most `skipAboveBytes` queued: what may be skipped is sent. */
+  #takesMore(skipAboveBytes: number): boolean {
+    return this.socket.readyState === this.socket.OPEN && this.socket.bufferedAmount <= skipAboveBytes;
   }
 
   /** Made on first need (memory per peer is a benchmark target), then kept. */
@@ -231,8 +234,7 @@ export class Peer {
    * pauses its echoes is skipped (false), so the host cannot grow the station's memory either.
    */
   sendFromHost(message: HostMessage): boolean {
-    if (this.socket.readyState !== this.socket.OPEN) return false;
-    if (this.socket.bufferedAmount > LIMITS.echoPauseBufferedBytes) return false;
+    if (!this.#takesMore(LIMITS.echoPauseBufferedBytes)) return false;
     if (message.binary) {
       this.#send(message.bytes, true, 'host');
     } else {
