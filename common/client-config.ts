@@ -7,6 +7,9 @@ import type {
   DesktopConfig,
   DesktopSettings,
   DesktopStatus,
+  EndpointsCheck,
+  EndpointTryRequest,
+  EndpointTryResult,
   HostActionResult,
   PeerCloseRequest,
   PeerSendRequest,
@@ -42,6 +45,12 @@ export interface StationBridge {
   peerTraffic(peerId: number): Promise<TrafficEntry[]>;
   sendToPeers(request: PeerSendRequest): Promise<HostActionResult>;
   closePeer(request: PeerCloseRequest): Promise<HostActionResult>;
+  /** The scripted endpoints served now, one JSON text each. */
+  getEndpoints(): Promise<string[]>;
+  checkEndpoints(texts: string[]): Promise<EndpointsCheck>;
+  /** Checks, serves and saves; peers of unchanged endpoints stay connected. */
+  applyEndpoints(texts: string[]): Promise<EndpointsCheck>;
+  tryEndpoint(request: EndpointTryRequest): Promise<EndpointTryResult>;
 }
 
 export const BRIDGE_GLOBAL = 'wsStation';

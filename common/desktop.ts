@@ -53,10 +53,13 @@ export type HostRefusal =
   | 'long-reason'
   | 'not-running';
 
+/** A message the window composed: text, or bytes sent as binary. */
+export type ComposedMessage = { binary: false; text: string } | { binary: true; bytes: Uint8Array };
+
 /** A message from the window to one peer (its id) or to every peer. */
 export interface PeerSendRequest {
   target: number | 'all';
-  message: { binary: false; text: string } | { binary: true; bytes: Uint8Array };
+  message: ComposedMessage;
 }
 
 export interface PeerCloseRequest {
@@ -67,3 +70,44 @@ export interface PeerCloseRequest {
 
 export type HostActionResult =
   { ok: true; reached: number; skipped: number } | { ok: false; refusal: HostRefusal; message: string };
+
+/**
+ * Scripted endpoints (docs/ENDPOINTS.md) as the window edits them: one JSON text per endpoint,
+ * checked and applied as the definitions file they make together.
+ */
+export type EndpointsCheck =
+  | { ok: true; paths: string[] }
+  | {
+      ok: false;
+      /** The endpoint whose text has the problem, or null for the list as a whole. */
+      part: number | null;
+      /** Where in that text, for the editor to mark. */
+      offset: number;
+      length: number;
+      message: string;
+    };
+
+/** A message tried on one endpoint's definition, from a peer in `state`. */
+export interface EndpointTryRequest {
+  text: string;
+  message: ComposedMessage;
+  state: string;
+}
+
+/** One payload a tried message would send, or why it could not be sent. */
+export type TriedSend = { binary: boolean; bytes: Uint8Array } | { binary: boolean; problem: string };
+
+export type EndpointTryResult =
+  | {
+      ok: true;
+      /** The index of the rule that fires; null when none does and the fallback answers. */
+      rule: number | null;
+      fallback: 'echo' | 'none';
+      sends: TriedSend[];
+      to: 'sender' | 'all' | 'others';
+      /** [min, max] milliseconds, or null when it is sent at once. */
+      delayMs: readonly [number, number] | null;
+      setState: string | null;
+      close: { code: number; reason: string } | null;
+    }
+  | { ok: false; message: string };

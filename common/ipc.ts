@@ -6,6 +6,9 @@ import type {
   DesktopConfig,
   DesktopSettings,
   DesktopStatus,
+  EndpointsCheck,
+  EndpointTryRequest,
+  EndpointTryResult,
   HostActionResult,
   PeerCloseRequest,
   PeerSendRequest,
@@ -30,6 +33,14 @@ export const IpcChannel = {
   sendToPeers: 'peers:send',
   /** Preload → main: close one peer with a code and reason. */
   closePeer: 'peers:close',
+  /** Preload → main: the scripted endpoints served now, one text each. */
+  getEndpoints: 'endpoints:get',
+  /** Preload → main: whether these endpoint texts would load, and where the first problem is. */
+  checkEndpoints: 'endpoints:check',
+  /** Preload → main: check, serve and save these endpoint texts. */
+  applyEndpoints: 'endpoints:apply',
+  /** Preload → main: what one endpoint's definition would do with a message, sending nothing. */
+  tryEndpoint: 'endpoints:try',
 } as const;
 
 export type IpcChannelName = (typeof IpcChannel)[keyof typeof IpcChannel];
@@ -42,6 +53,10 @@ export interface IpcInvokeContract {
   [IpcChannel.peerTraffic]: { request: [peerId: number]; response: TrafficEntry[] };
   [IpcChannel.sendToPeers]: { request: [request: PeerSendRequest]; response: HostActionResult };
   [IpcChannel.closePeer]: { request: [request: PeerCloseRequest]; response: HostActionResult };
+  [IpcChannel.getEndpoints]: { request: []; response: string[] };
+  [IpcChannel.checkEndpoints]: { request: [texts: string[]]; response: EndpointsCheck };
+  [IpcChannel.applyEndpoints]: { request: [texts: string[]]; response: EndpointsCheck };
+  [IpcChannel.tryEndpoint]: { request: [request: EndpointTryRequest]; response: EndpointTryResult };
 }
 
 /** Synchronous channels: what the main process returns. */

@@ -36,6 +36,10 @@ export function createBridge(ipc: IpcRendererLike): StationBridge | null {
     peerTraffic: (peerId) => invoke(IpcChannel.peerTraffic, peerId),
     sendToPeers: (request) => invoke(IpcChannel.sendToPeers, request),
     closePeer: (request) => invoke(IpcChannel.closePeer, request),
+    getEndpoints: () => invoke(IpcChannel.getEndpoints),
+    checkEndpoints: (texts) => invoke(IpcChannel.checkEndpoints, texts),
+    applyEndpoints: (texts) => invoke(IpcChannel.applyEndpoints, texts),
+    tryEndpoint: (request) => invoke(IpcChannel.tryEndpoint, request),
   };
   return Object.freeze(bridge);
 }

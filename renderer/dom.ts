@@ -4,3 +4,12 @@ export function byId<T extends HTMLElement>(id: string, type: abstract new () =>
   if (!(element instanceof type)) throw new Error(`index.html has no ${type.name} #${id}`);
   return element;
 }
+
+/** Offers `content` as a file to save, as the browser does for a download. */
+export function download(name: string, type: string, content: string): void {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([content], { type }));
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 0);
+}

@@ -1,5 +1,5 @@
 /**
- * The desktop window's own panels (Share, Peers, Settings), shown only when the preload bridge
+ * The desktop window's own panels (Share, Peers, Endpoints, Settings), shown only when the preload bridge
  * is there: LAN browsers never see them. Everything they do goes through the bridge.
  */
 import { renderSVG } from 'uqr';
@@ -10,12 +10,13 @@ import type { PeerSnapshot } from '../common/station-status';
 import { describeDevice } from './device';
 import { byId } from './dom';
 import { isMessageKey, type MessageKey, type Translate } from './i18n';
+import { EndpointsPanel } from './endpoints-panel';
 import { PeerConsole } from './peer-console';
 
 const element = (id: string) => byId(id, HTMLElement);
 const input = (id: string) => byId(id, HTMLInputElement);
 
-const HOST_TABS = ['share', 'peers', 'settings'] as const;
+const HOST_TABS = ['share', 'peers', 'endpoints', 'settings'] as const;
 type HostTab = (typeof HOST_TABS)[number];
 
 /** The settings typed as numbers: their field and the range they must be in. */
@@ -34,6 +35,7 @@ export class HostPanels {
   #settings: DesktopSettings | undefined;
   #ownPeerId: number | undefined;
   readonly #console: PeerConsole;
+  readonly #endpoints: EndpointsPanel;
 
   constructor(
     private readonly bridge: StationBridge,
@@ -41,6 +43,7 @@ export class HostPanels {
   ) {
     this.#t = t;
     this.#console = new PeerConsole(bridge, t);
+    this.#endpoints = new EndpointsPanel(bridge, t);
     element('peers-body').addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-peer]');
       const peer = this.#peers.find((candidate) => String(candidate.id) === button?.dataset.peer);
@@ -99,6 +102,7 @@ export class HostPanels {
   setTranslator(t: Translate): void {
     this.#t = t;
     this.#console.setTranslator(t);
+    this.#endpoints.setTranslator(t);
     this.#renderShare();
     this.#renderPeers();
     this.#renderBanner();
@@ -130,6 +134,7 @@ export class HostPanels {
       button.tabIndex = tab === selected ? 0 : -1;
       element(`${tab}-panel`).hidden = tab !== selected;
     }
+    if (selected === 'endpoints') this.#endpoints.shown();
   }
 
   #renderBanner(): void {
@@ -223,6 +228,7 @@ export class HostPanels {
           cell(String(peer.id)),
           device,
           cell(`${peer.remoteAddress}:${peer.remotePort}`, 'address'),
+          cell(peer.endpoint, 'mono'),
           cell(`${peer.messagesIn} / ${peer.messagesOut}`),
           action,
         );

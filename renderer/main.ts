@@ -5,7 +5,7 @@ import { BRIDGE_GLOBAL, type Language } from '../common/client-config';
 import { chooseClientConfig } from './client-config';
 import { isLanguage, pickLanguage, translator, type MessageKey, type Translate } from './i18n';
 import { LogStore, type LogEntry, type LogFilter } from './log-store';
-import { byId } from './dom';
+import { byId, download } from './dom';
 import { HostPanels } from './host-panels';
 import { formatTime, KIND_LABEL, LogView } from './log-view';
 import { Outage } from './outage';
@@ -406,14 +406,6 @@ function send(mode: SendMode, input: string): boolean {
 
 function sendComposer(): void {
   if (send(sendMode(), ui.message.value)) ui.message.value = '';
-}
-
-function download(name: string, type: string, content: string): void {
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(new Blob([content], { type }));
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 0);
 }
 
 /**

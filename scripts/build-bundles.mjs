@@ -1,5 +1,6 @@
 // Bundles what runs in the window and in browsers into dist/: the client page (renderer/) with
-// its HTML, CSS and icon, and the desktop window's preload (a sandboxed preload must be one file).
+// its HTML, CSS and icon; the endpoint editor, a script of its own that only the desktop window
+// loads; and the desktop window's preload (a sandboxed preload must be one file).
 // esbuild: one small, fast, maintained tool for TypeScript and CSS bundling.
 import { build } from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -8,19 +9,25 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rendererOut = join(root, 'dist', 'renderer');
+const pageBundle = {
+  bundle: true,
+  format: 'iife',
+  target: ['chrome120', 'firefox121', 'safari17'],
+  minify: true,
+  sourcemap: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+};
 
 await mkdir(rendererOut, { recursive: true });
 await Promise.all([
+  build({ ...pageBundle, entryPoints: { app: join(root, 'renderer', 'main.ts') }, outdir: rendererOut }),
+  // A plain script (file:// pages cannot load modules) that leaves its exports on one global.
   build({
-    entryPoints: { app: join(root, 'renderer', 'main.ts') },
+    ...pageBundle,
+    entryPoints: { 'endpoint-editor': join(root, 'renderer', 'endpoint-editor.ts') },
     outdir: rendererOut,
-    bundle: true,
-    format: 'iife',
-    target: ['chrome120', 'firefox121', 'safari17'],
-    minify: true,
-    sourcemap: true,
-    legalComments: 'linked',
-    logLevel: 'warning',
+    globalName: 'wsStationEditor',
   }),
   build({
     entryPoints: [join(root, 'preload', 'preload.ts')],

@@ -13,7 +13,9 @@ import type { Station } from '../main/station/station';
 import { LOG_CAPACITY } from '../renderer/log-store';
 import { launchBrowser, openPage, screenshot } from './helpers/browser';
 import { sampleDesktopConfig } from './helpers/desktop-fixtures';
-import { mockBridgeScript } from './helpers/mock-bridge';
+import { endpointsHostFunctions, mockBridgeScript } from './helpers/mock-bridge';
+import { CONTRACT } from './helpers/endpoints-contract';
+import { StationHost } from '../main/desktop/station-host';
 import { startTestStation } from './helpers/station';
 import { eventually } from './helpers/wait';
 
@@ -56,6 +58,9 @@ async function waitConnected(page: Page): Promise<void> {
 async function openDesktopWindow(t: TestContext, station: Station, options: { colorScheme?: 'light' | 'dark' } = {}) {
   const browser = await launchBrowser(t);
   const config = sampleDesktopConfig(`ws://127.0.0.1:${station.port}/websocket/test`, 'en');
+  // The Endpoints panel's functions answered by a host that runs no station of its own.
+  const endpointsHost = new StationHost(DEFAULT_SETTINGS, '0.1.0');
+  endpointsHost.applyEndpoints(CONTRACT.endpoints.map((endpoint) => JSON.stringify(endpoint, null, 2)));
   const opened = await openPage(browser, pageUrl(station), {
     ...DESKTOP_WINDOW,
     ...options,
@@ -64,6 +69,7 @@ async function openDesktopWindow(t: TestContext, station: Station, options: { co
       settings: DEFAULT_SETTINGS,
       saveResult: { ok: true, settings: DEFAULT_SETTINGS, urls: [], restarted: true },
     }),
+    expose: endpointsHostFunctions(endpointsHost),
   });
   await waitConnected(opened.page);
   await opened.page.evaluate(`window.__pushStatus(${JSON.stringify({ running: true, status: station.status() })})`);
@@ -98,6 +104,13 @@ describe('client page for people', () => {
       await page.locator('#peers-body button').first().click();
       await page.locator('#peer-console:not([hidden])').waitFor({ timeout: WAIT_MS });
       assert.deepEqual(await seriousViolations(page), [], 'peers with a console open');
+      await page.locator('#tab-endpoints').click();
+      await page.locator('#endpoint-editor .cm-content').waitFor({ timeout: WAIT_MS });
+      await page.locator('#try-message').fill('ping');
+      await page.locator('#try-send').click();
+      await page.locator('#try-result .try-payload').waitFor({ timeout: WAIT_MS });
+      assert.deepEqual(await seriousViolations(page), [], 'endpoints with a message tried');
+      await screenshot(page, `client-desktop-endpoints-${colorScheme}`);
       await page.locator('#tab-settings').click();
       assert.deepEqual(await seriousViolations(page), [], 'settings');
       await screenshot(page, `client-desktop-settings-${colorScheme}`);

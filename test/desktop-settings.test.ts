@@ -225,6 +225,11 @@ describe('preload bridge (mocked ipcRenderer)', () => {
     await bridge.peerTraffic(3);
     await bridge.sendToPeers(send);
     await bridge.closePeer(close);
+    const tried = { text: '{"path":"/a"}', message: send.message, state: 'start' };
+    await bridge.getEndpoints();
+    await bridge.checkEndpoints(['{}']);
+    await bridge.applyEndpoints(['{}']);
+    await bridge.tryEndpoint(tried);
     assert.deepEqual(calls.slice(1), [
       ['invoke', IpcChannel.getSettings],
       ['invoke', IpcChannel.saveSettings, DEFAULT_SETTINGS],
@@ -232,6 +237,10 @@ describe('preload bridge (mocked ipcRenderer)', () => {
       ['invoke', IpcChannel.peerTraffic, 3],
       ['invoke', IpcChannel.sendToPeers, send],
       ['invoke', IpcChannel.closePeer, close],
+      ['invoke', IpcChannel.getEndpoints],
+      ['invoke', IpcChannel.checkEndpoints, ['{}']],
+      ['invoke', IpcChannel.applyEndpoints, ['{}']],
+      ['invoke', IpcChannel.tryEndpoint, tried],
     ]);
 
     const seen: unknown[] = [];

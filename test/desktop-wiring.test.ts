@@ -4,14 +4,21 @@
  * by test/electron.test.ts wherever its binary exists.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { IpcChannel } from '../common/ipc';
-import type { DesktopConfig, DesktopSettings, SettingsSaveResult } from '../common/desktop';
+import type {
+  DesktopConfig,
+  DesktopSettings,
+  EndpointsCheck,
+  EndpointTryResult,
+  SettingsSaveResult,
+} from '../common/desktop';
+import { ENDPOINTS_FILE } from '../main/desktop/endpoints-store';
 import type { MenuItemConstructorOptions } from 'electron';
 import { runDesktopApp } from '../main/electron/desktop-app';
 import { applicationMenuTemplate } from '../main/electron/menu';
@@ -20,6 +27,7 @@ import { closed, openClient } from './helpers/client';
 import { createMockElectron, MockBrowserWindow, MockEvent, type MockElectron } from './helpers/mock-electron';
 import { tempFolder } from './helpers/temp-folder';
 import { waitFor } from './helpers/wait';
+import { CONTRACT } from './helpers/endpoints-contract';
 
 const BUNDLED_PAGE = 'file:///opt/ws-station/resources/app.asar/dist/renderer/index.html';
 
@@ -308,6 +316,62 @@ describe('desktop main process (mocked electron)', () => {
       skipped: 0,
     });
     assert.deepEqual(await gone, { code: 4003, reason: 'from the window' });
+  });
+
+  it('checks, tries, applies and saves scripted endpoints over IPC, and serves them again at the next start', async (t) => {
+    const app = await startApp(t);
+    const invoke = (channel: string, ...args: unknown[]) =>
+      app.electron.ipcMain.invoke(channel, ownSender(app), ...args);
+    const login = JSON.stringify(CONTRACT.endpoints[1], null, 2);
+    assert.deepEqual(await invoke(IpcChannel.getEndpoints), []);
+    const checked = (await invoke(IpcChannel.checkEndpoints, ['{"path": "/login", "rules": 3}'])) as EndpointsCheck;
+    assert.deepEqual(checked, {
+      ok: false,
+      part: 0,
+      offset: 19,
+      length: 10,
+      message: 'rules (line 1, column 20): Invalid input: expected array, received number',
+    });
+    const tried = (await invoke(IpcChannel.tryEndpoint, {
+      text: login,
+      message: { binary: false, text: 'secret' },
+      state: 'start',
+    })) as EndpointTryResult;
+    assert.ok(tried.ok && tried.rule === 0);
+    assert.equal(existsSync(join(app.userData, ENDPOINTS_FILE)), false, 'checking and trying save nothing');
+    assert.deepEqual(await invoke(IpcChannel.applyEndpoints, [login]), { ok: true, paths: ['/login'] });
+    const peer = await openClient(`${app.pageUrl.replace('http', 'ws')}login`, ['graphql-transport-ws']);
+    peer.socket.send('secret');
+    assert.equal((await peer.inbox.next()).data.toString(), 'welcome');
+    const foreign = { contents: app.window.webContents, url: 'http://evil.example/', topFrame: true };
+    await assert.rejects(app.electron.ipcMain.invoke(IpcChannel.applyEndpoints, foreign, []), UntrustedSenderError);
+    await assert.rejects(app.electron.ipcMain.invoke(IpcChannel.getEndpoints, foreign), UntrustedSenderError);
+    const gone = closed(peer.socket);
+    await new Promise<void>((resolve) => {
+      app.electron.app.once('quit', () => resolve());
+      app.electron.app.quit();
+    });
+    assert.equal((await gone).code, 1001);
+
+    const next = createMockElectron(app.userData);
+    runDesktopApp(next.api, { appVersion: '9.9.9', preloadPath: '', bundledPageUrl: BUNDLED_PAGE, platform: 'linux' });
+    next.app.becomeReady();
+    await waitFor('the next window', () => MockBrowserWindow.instances.some((window) => window !== app.window));
+    const window = MockBrowserWindow.instances.find((candidate) => candidate !== app.window) as MockBrowserWindow;
+    await waitFor('its page', () => window.webContents.loaded.length > 0);
+    t.after(
+      () =>
+        new Promise<void>((resolve) => {
+          next.app.once('quit', () => resolve());
+          next.app.quit();
+        }),
+    );
+    const sender = { contents: window.webContents, url: window.webContents.currentUrl, topFrame: true };
+    assert.deepEqual(await next.ipcMain.invoke(IpcChannel.getEndpoints, sender), [login]);
+    const again = await openClient(`${window.webContents.currentUrl.replace('http', 'ws')}login`);
+    again.socket.send('whoami');
+    assert.equal((await again.inbox.next()).data.toString(), 'nobody');
+    again.socket.close();
   });
 
   it('sends every peer 1001 before the process quits', async (t) => {

@@ -182,6 +182,36 @@ describe(
       assert.deepEqual(await gone, { code: 4002, reason: 'from the window' });
     });
 
+    it('serves an endpoint written in the Endpoints panel, and again after a restart', async (t) => {
+      const userData = userDataWith(t, { port: 0, lanAccess: false });
+      const first = await launch(userData);
+      await first.page.locator('#state-pill', { hasText: 'OPEN 1' }).waitFor({ timeout: WAIT_MS });
+      await first.page.locator('#tab-endpoints').click();
+      await first.page.locator('#endpoint-add').click();
+      await first.page.locator('#endpoint-editor .cm-content').click({ timeout: WAIT_MS });
+      await first.page.keyboard.press('Control+A');
+      await first.page.keyboard.insertText(
+        '{"path": "/hello", "rules": [{"match": {"text": "hi"}, "send": "hello {{peer.id}}"}]}',
+      );
+      await first.page.locator('#try-message').fill('hi');
+      await first.page.locator('#try-send').click();
+      await first.page.locator('#try-result .try-payload', { hasText: 'hello 0' }).waitFor({ timeout: WAIT_MS });
+      await first.page.locator('#endpoints-apply').click();
+      await first.page.locator('#endpoints-result', { hasText: 'Applied: /hello' }).waitFor({ timeout: WAIT_MS });
+      const peer = await openClient(`ws://127.0.0.1:${stationPort(first.page)}/hello`);
+      peer.socket.send('hi');
+      assert.match((await peer.inbox.next(WAIT_MS)).data.toString(), /^hello \d+$/);
+      await first.app.close();
+
+      const second = await launch(userData);
+      await second.page.locator('#tab-endpoints').click();
+      await second.page.locator('#endpoint-list button', { hasText: '/hello' }).waitFor({ timeout: WAIT_MS });
+      const again = await openClient(`ws://127.0.0.1:${stationPort(second.page)}/hello`);
+      again.socket.send('hi');
+      assert.match((await again.inbox.next(WAIT_MS)).data.toString(), /^hello \d+$/);
+      again.socket.close();
+    });
+
     it('keeps settings changed in the window across a restart', async (t) => {
       const userData = userDataWith(t, { port: 0, lanAccess: false });
       const first = await launch(userData);

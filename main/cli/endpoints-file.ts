@@ -25,7 +25,8 @@ function loadFileText(file: string, text: string): LoadedDefinitions {
   try {
     return loadDefinitions(text);
   } catch (error) {
-    if (error instanceof DefinitionsError) throw new DefinitionsError(`${file}: ${error.message}`);
+    if (error instanceof DefinitionsError)
+      throw new DefinitionsError(`${file}: ${error.message}`, error.location, error.problem);
     throw error;
   }
 }

@@ -5,13 +5,14 @@
  * Hand-written rather than electron-store/conf: those either discard an invalid file or need
  * Electron at import; this keeps the bad file for the person and stays testable under Node.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES } from '../../common/client-config';
 import type { DesktopSettings } from '../../common/desktop';
 import { LOOPBACK_IPV4 } from '../station/addresses';
 import { ConfigError, DEFAULT_CONFIG, parseStationConfig, type StationConfig } from '../station/config';
+import { setAside, writeAtomically } from './user-data-file';
 
 export const SETTINGS_FILE = 'settings.json';
 
@@ -115,18 +116,13 @@ export function loadSettings(directory: string, now = new Date()): LoadedSetting
     else if (error instanceof SyntaxError) reason = `it is not valid JSON (${error.message})`;
     else throw error;
   }
-  const keptAs = `${SETTINGS_FILE}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
-  renameSync(file, join(directory, keptAs));
+  const keptAs = setAside(directory, SETTINGS_FILE, now);
   return {
     settings: DEFAULT_SETTINGS,
     problem: `The settings file could not be used: ${reason}. It was kept as ${keptAs}; the defaults are in use.`,
   };
 }
 
-/** Writes beside the file, then renames over it, so a crash never leaves half a file. */
 export function saveSettings(directory: string, settings: DesktopSettings): void {
-  const file = join(directory, SETTINGS_FILE);
-  const partial = `${file}.partial`;
-  writeFileSync(partial, `${JSON.stringify(settings, null, 2)}\n`);
-  renameSync(partial, file);
+  writeAtomically(directory, SETTINGS_FILE, `${JSON.stringify(settings, null, 2)}\n`);
 }

@@ -8,6 +8,9 @@ import type {
   DesktopConfig,
   DesktopSettings,
   DesktopStatus,
+  EndpointsCheck,
+  EndpointTryRequest,
+  EndpointTryResult,
   HostActionResult,
   PeerCloseRequest,
   PeerSendRequest,
@@ -18,6 +21,10 @@ import { isLoopbackAddress, LOOPBACK_IPV4, stationUrl } from '../station/address
 import { ConfigError } from '../station/config';
 import { closeFromHost, hostMessage, HostActionError, peerById, sendToPeers } from '../station/peers/host-actions';
 import { ListenError, startStation, type Station } from '../station/station';
+import type { LoadedDefinitions } from '../station/endpoints/definitions';
+import { EndpointTextError, loadEndpointTexts } from '../station/endpoints/endpoint-texts';
+import { tryMessage } from '../station/endpoints/try-message';
+import { NO_ENDPOINTS, type StoredEndpoints } from './endpoints-store';
 import { stationConfigFor, validateSettings } from './settings';
 
 /** How often the window hears about the station when nothing else happens (traffic counters move). */
@@ -41,6 +48,8 @@ export class StationHost {
     private readonly appVersion: string,
     /** Shown once in the window, e.g. that the settings file was set aside. */
     private readonly notice: string | null = null,
+    /** Served by every station this host starts, until the window applies others. */
+    private endpoints: StoredEndpoints = NO_ENDPOINTS,
   ) {}
 
   get station(): Station | undefined {
@@ -56,6 +65,7 @@ export class StationHost {
     try {
       const station = await startStation(stationConfigFor(this.settings));
       this.#station = station;
+      station.endpoints.apply(this.endpoints.loaded);
       station.peers.on('connect', this.#notifySoon).on('disconnect', this.#notifySoon);
       this.#ownsLoopbackPage = await answersOnLoopback(station);
       // The station still serves the LAN; the window only refuses to show (and trust) another program.
@@ -124,15 +134,9 @@ export class StationHost {
   sendToPeers(request: unknown): HostActionResult {
     return this.#hostAction((station) => {
       const { target, message } = (request ?? {}) as Partial<PeerSendRequest>;
-      const text = message && !message.binary && typeof message.text === 'string' ? message.text : undefined;
-      const bytes = message?.binary && message.bytes instanceof Uint8Array ? message.bytes : undefined;
-      if (text === undefined && bytes === undefined) {
-        throw new HostActionError(400, 'bad-type', 'A message is text or bytes');
-      }
-      const checked =
-        bytes !== undefined
-          ? hostMessage('binary', Buffer.from(bytes), station.config.maxPayload)
-          : hostMessage('text', Buffer.from(text ?? ''), station.config.maxPayload);
+      const data = composedBytes(message);
+      if (data === undefined) throw new HostActionError(400, 'bad-type', 'A message is text or bytes');
+      const checked = hostMessage(message?.binary ? 'binary' : 'text', data, station.config.maxPayload);
       const peers = target === 'all' ? station.peers : [peerById(station.peers, target)];
       return sendToPeers(peers, checked);
     });
@@ -145,6 +149,56 @@ export class StationHost {
       closeFromHost(peerById(station.peers, peerId), code, reason);
       return { reached: 1, skipped: 0 };
     });
+  }
+
+  /** The scripted endpoints served, one text each. */
+  endpointTexts(): string[] {
+    return [...this.endpoints.texts];
+  }
+
+  /** Whether these endpoint texts load; where the first problem is when they do not. */
+  checkEndpoints(texts: unknown): EndpointsCheck {
+    const checked = checkTexts(texts);
+    return 'loaded' in checked ? { ok: true, paths: checked.loaded.endpoints.map(({ path }) => path) } : checked;
+  }
+
+  /**
+   * Serves these endpoint texts from now on, in this station and the next ones (settings
+   * restart it); unchanged endpoints keep their peers. Saving them is the caller's.
+   */
+  applyEndpoints(texts: unknown): EndpointsCheck {
+    const checked = checkTexts(texts);
+    if (!('loaded' in checked)) return checked;
+    this.endpoints = { texts: [...(texts as string[])], loaded: checked.loaded };
+    this.#station?.endpoints.apply(checked.loaded);
+    this.#notifySoon();
+    return { ok: true, paths: checked.loaded.endpoints.map(({ path }) => path) };
+  }
+
+  /** What one endpoint's definition would do with a message; nothing is sent. */
+  tryEndpoint(request: unknown): EndpointTryResult {
+    const { text, message, state } = (request ?? {}) as Partial<EndpointTryRequest>;
+    const data = composedBytes(message);
+    if (typeof text !== 'string' || typeof state !== 'string' || data === undefined) {
+      return { ok: false, message: 'Try takes an endpoint text, a message and a state' };
+    }
+    const checked = checkTexts([text]);
+    const endpoint = 'loaded' in checked ? checked.loaded.endpoints[0] : undefined;
+    if (endpoint === undefined) return { ok: false, message: 'message' in checked ? checked.message : 'No endpoint' };
+    const maxPayload = this.#station?.config.maxPayload ?? stationConfigFor(this.settings).maxPayload;
+    const tried = tryMessage(endpoint, data, message?.binary === true, state, maxPayload);
+    return {
+      ok: true,
+      rule: tried.rule,
+      fallback: tried.fallback,
+      sends: tried.sends.map((send) =>
+        'frame' in send ? { binary: send.binary, bytes: new Uint8Array(send.frame) } : send,
+      ),
+      to: tried.to,
+      delayMs: tried.delay,
+      setState: tried.setState,
+      close: tried.close,
+    };
   }
 
   #hostAction(action: (station: Station) => { reached: number; skipped: number }): HostActionResult {
@@ -230,6 +284,28 @@ export async function answersOnLoopback(station: Station): Promise<boolean> {
     // Nothing answered: not this station either (it always answers its own loopback).
   }
   return station.answeredProbe(nonce);
+}
+
+/** A message composed in the window, as bytes; undefined when it is neither text nor bytes. */
+function composedBytes(message: unknown): Buffer | undefined {
+  const { binary, text, bytes } = (message ?? {}) as { binary?: unknown; text?: unknown; bytes?: unknown };
+  if (binary === true) return bytes instanceof Uint8Array ? Buffer.from(bytes) : undefined;
+  if (binary === false) return typeof text === 'string' ? Buffer.from(text) : undefined;
+  return undefined;
+}
+
+/** Endpoint texts from the window, loaded; or where the first problem is. */
+function checkTexts(texts: unknown): { loaded: LoadedDefinitions } | Extract<EndpointsCheck, { ok: false }> {
+  if (!Array.isArray(texts) || !texts.every((text) => typeof text === 'string')) {
+    return { ok: false, part: null, offset: 0, length: 0, message: 'Endpoints are a list of JSON texts' };
+  }
+  try {
+    return { loaded: loadEndpointTexts(texts) };
+  } catch (error) {
+    if (!(error instanceof EndpointTextError)) throw error;
+    const { offset, length } = error.location ?? { offset: 0, length: 0 };
+    return { ok: false, part: error.part, offset, length, message: error.message };
+  }
 }
 
 function sameStationSettings(a: DesktopSettings, b: DesktopSettings): boolean {

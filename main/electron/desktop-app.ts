@@ -1,13 +1,15 @@
 /**
  * The desktop app's lifecycle: one instance, settings loaded, the station started in-process, a
  * window pointed at that station (or at the bundled page saying why it is not running), status
- * pushed to the window, settings applied by restarting the station, and 1001 to every peer
+ * pushed to the window, settings applied by restarting the station, scripted endpoints applied
+ * and saved, and 1001 to every peer
  * before the process ends.
  */
 import type { BrowserWindow } from 'electron';
 import { mkdirSync } from 'node:fs';
 import { IpcChannel } from '../../common/ipc';
 import { APP_NAME } from '../app-info';
+import { loadStoredEndpoints, saveEndpoints } from '../desktop/endpoints-store';
 import { loadSettings, saveSettings } from '../desktop/settings';
 import { StationHost } from '../desktop/station-host';
 import type { ElectronMain } from './electron-api';
@@ -110,7 +112,9 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
     .then(async () => {
       const userData = app.getPath('userData');
       const { settings, problem } = loadSettings(userData);
-      const started = new StationHost(settings, options.appVersion, problem);
+      const stored = loadStoredEndpoints(userData);
+      const notice = [problem, stored.problem].filter(Boolean).join(' ') || null;
+      const started = new StationHost(settings, options.appVersion, notice, stored.endpoints);
       host = started;
       await started.start();
       // A quit that came during startup stopped nothing: stop what has just started, open nothing.
@@ -143,6 +147,14 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
           peerTraffic: (peerId) => started.peerTraffic(peerId),
           sendToPeers: (request) => started.sendToPeers(request),
           closePeer: (request) => started.closePeer(request),
+          getEndpoints: () => started.endpointTexts(),
+          checkEndpoints: (texts) => started.checkEndpoints(texts),
+          applyEndpoints: (texts) => {
+            const result = started.applyEndpoints(texts);
+            if (result.ok) saveEndpoints(userData, started.endpointTexts());
+            return result;
+          },
+          tryEndpoint: (request) => started.tryEndpoint(request),
         },
       );
       stopStatus = started.watchStatus((status) => {

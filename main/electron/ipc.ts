@@ -16,11 +16,20 @@ export interface IpcHandlers {
   getSettings: InvokeHandler<typeof IpcChannel.getSettings>;
   saveSettings: InvokeHandler<typeof IpcChannel.saveSettings>;
   copyText: InvokeHandler<typeof IpcChannel.copyText>;
-  /** The three below take what the page sent as unknown: the station host checks it. */
-  peerTraffic: (peerId: unknown) => IpcInvokeContract[typeof IpcChannel.peerTraffic]['response'];
-  sendToPeers: (request: unknown) => IpcInvokeContract[typeof IpcChannel.sendToPeers]['response'];
-  closePeer: (request: unknown) => IpcInvokeContract[typeof IpcChannel.closePeer]['response'];
+  getEndpoints: InvokeHandler<typeof IpcChannel.getEndpoints>;
+  /** The ones below take what the page sent as unknown: the station host checks it. */
+  peerTraffic: CheckingHandler<typeof IpcChannel.peerTraffic>;
+  sendToPeers: CheckingHandler<typeof IpcChannel.sendToPeers>;
+  closePeer: CheckingHandler<typeof IpcChannel.closePeer>;
+  checkEndpoints: CheckingHandler<typeof IpcChannel.checkEndpoints>;
+  applyEndpoints: CheckingHandler<typeof IpcChannel.applyEndpoints>;
+  tryEndpoint: CheckingHandler<typeof IpcChannel.tryEndpoint>;
 }
+
+/** A handler of a one-argument channel that checks the argument itself. */
+type CheckingHandler<C extends keyof IpcInvokeContract> = (
+  argument: unknown,
+) => IpcInvokeContract[C]['response'] | Promise<IpcInvokeContract[C]['response']>;
 
 export interface TrustedSender {
   /** The app's window's contents, or undefined before it exists. */
@@ -80,16 +89,22 @@ export function registerIpcHandlers(
     if (typeof text !== 'string') throw new TypeError('copyText takes a string');
     return handlers.copyText(text);
   });
-  ipcMain.handle(IpcChannel.peerTraffic, (event, peerId: unknown) => {
-    guard(IpcChannel.peerTraffic, event);
-    return handlers.peerTraffic(peerId);
+  ipcMain.handle(IpcChannel.getEndpoints, (event) => {
+    guard(IpcChannel.getEndpoints, event);
+    return handlers.getEndpoints();
   });
-  ipcMain.handle(IpcChannel.sendToPeers, (event, request: unknown) => {
-    guard(IpcChannel.sendToPeers, event);
-    return handlers.sendToPeers(request);
-  });
-  ipcMain.handle(IpcChannel.closePeer, (event, request: unknown) => {
-    guard(IpcChannel.closePeer, event);
-    return handlers.closePeer(request);
-  });
+  const checkedByHandler: [string, (argument: unknown) => unknown][] = [
+    [IpcChannel.peerTraffic, handlers.peerTraffic],
+    [IpcChannel.sendToPeers, handlers.sendToPeers],
+    [IpcChannel.closePeer, handlers.closePeer],
+    [IpcChannel.checkEndpoints, handlers.checkEndpoints],
+    [IpcChannel.applyEndpoints, handlers.applyEndpoints],
+    [IpcChannel.tryEndpoint, handlers.tryEndpoint],
+  ];
+  for (const [channel, handler] of checkedByHandler) {
+    ipcMain.handle(channel, (event, argument: unknown) => {
+      guard(channel, event);
+      return handler(argument);
+    });
+  }
 }

@@ -91,11 +91,16 @@ export interface OpenedPage {
 export async function openPage(
   browser: Browser,
   url: string,
-  options: BrowserContextOptions & { initScript?: string } = {},
+  options: BrowserContextOptions & {
+    initScript?: string;
+    /** Functions of the test process the page may call as window.<name>(...), before it loads. */
+    expose?: Record<string, (...args: never[]) => unknown>;
+  } = {},
 ): Promise<OpenedPage> {
-  const { initScript, ...contextOptions } = options;
+  const { initScript, expose = {}, ...contextOptions } = options;
   // Tall enough for a log of about twenty rows, so what a test looks for stays in view a while.
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, ...contextOptions });
+  for (const [name, callback] of Object.entries(expose)) await context.exposeFunction(name, callback);
   if (initScript !== undefined) await context.addInitScript(initScript);
   const page = await context.newPage();
   const opened: OpenedPage = { page, logs: [], messages: [], errors: [] };

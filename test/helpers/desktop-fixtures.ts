@@ -21,12 +21,16 @@ export function sampleDesktopConfig(
 
 /** What the preload puts on window.wsStation, sorted: the bridge's whole surface. */
 export const BRIDGE_KEYS = [
+  'applyEndpoints',
+  'checkEndpoints',
   'closePeer',
   'config',
   'copyText',
+  'getEndpoints',
   'getSettings',
   'onStatus',
   'peerTraffic',
   'saveSettings',
   'sendToPeers',
+  'tryEndpoint',
 ];

@@ -1,10 +1,42 @@
 /**
  * A stand-in for the desktop preload's bridge, injected into a page before it loads, shaped as
  * contextBridge leaves it (a frozen object on window). A mock: it records the page's calls in
- * window.__bridgeCalls and lets the test push status with window.__pushStatus(status).
+ * window.__bridgeCalls and lets the test push status with window.__pushStatus(status). Its
+ * endpoint functions are answered by a real StationHost in the test process when the page is
+ * opened with `expose: endpointsHostFunctions(host)`; without one, there are no endpoints.
  */
 import type { DesktopConfig, DesktopSettings, HostActionResult, SettingsSaveResult } from '../../common/desktop';
 import type { TrafficEntry } from '../../common/station-status';
+import type { StationHost } from '../../main/desktop/station-host';
+
+/** The name of the exposed function the mock's endpoint functions call. */
+const HOST_FUNCTION = '__stationHost';
+
+/**
+ * What the page calls to reach `host`, for openPage's `expose`. Bytes cross as arrays of numbers
+ * (Playwright's bindings carry JSON), and are turned back into Uint8Arrays on each side.
+ */
+export function endpointsHostFunctions(
+  host: StationHost,
+): Record<string, (name: string, argument: unknown) => unknown> {
+  return {
+    [HOST_FUNCTION]: (name, argument) => {
+      if (name === 'getEndpoints') return host.endpointTexts();
+      if (name === 'checkEndpoints') return host.checkEndpoints(argument);
+      if (name === 'applyEndpoints') return host.applyEndpoints(argument);
+      const request = argument as { message: { binary: boolean; bytes?: number[] } };
+      const message = request.message.binary
+        ? { binary: true, bytes: Uint8Array.from(request.message.bytes ?? []) }
+        : request.message;
+      const result = host.tryEndpoint({ ...request, message });
+      if (!result.ok) return result;
+      return {
+        ...result,
+        sends: result.sends.map((send) => ('bytes' in send ? { ...send, bytes: [...send.bytes] } : send)),
+      };
+    },
+  };
+}
 
 export interface MockBridgeOptions {
   config: DesktopConfig;
@@ -23,6 +55,7 @@ export function mockBridgeScript(options: MockBridgeOptions): string {
     const listeners = new Set();
     window.__bridgeCalls = [];
     window.__pushStatus = (status) => { for (const listener of listeners) listener(status); };
+    const host = window.${HOST_FUNCTION} && ((name, argument) => window.${HOST_FUNCTION}(name, argument));
     Object.defineProperty(window, 'wsStation', {
       value: Object.freeze({
         config: Object.freeze(options.config),
@@ -36,6 +69,18 @@ export function mockBridgeScript(options: MockBridgeOptions): string {
           return options.hostResult ?? { ok: true, reached: 1, skipped: 0 };
         },
         async closePeer(request) { window.__bridgeCalls.push(['closePeer', request]); return options.hostResult ?? { ok: true, reached: 1, skipped: 0 }; },
+        async getEndpoints() { return host ? host('getEndpoints') : []; },
+        async checkEndpoints(texts) { return host ? host('checkEndpoints', texts) : { ok: true, paths: [] }; },
+        async applyEndpoints(texts) {
+          window.__bridgeCalls.push(['applyEndpoints', texts]);
+          return host ? host('applyEndpoints', texts) : { ok: true, paths: [] };
+        },
+        async tryEndpoint(request) {
+          const message = request.message.binary ? { binary: true, bytes: Array.from(request.message.bytes) } : request.message;
+          const result = await host('tryEndpoint', { ...request, message });
+          if (result.ok) result.sends = result.sends.map((send) => 'bytes' in send ? { ...send, bytes: new Uint8Array(send.bytes) } : send);
+          return result;
+        },
       }),
     });
   }`;

@@ -21,9 +21,27 @@ import {
 } from './schema';
 import { compileTemplate, isTemplate, type Template, type TemplateContext } from './templates';
 
-/** A definitions file that cannot be used, and why, in one line. */
+/** Where in a definitions text a problem is: the path to it, and the characters an editor marks. */
+export interface DefinitionsLocation {
+  /** As in the schema, e.g. ['endpoints', 0, 'rules', 2, 'match']; empty for the text as a whole. */
+  path: readonly (string | number)[];
+  offset: number;
+  length: number;
+}
+
+/**
+ * A definitions file that cannot be used, and why, in one line; where in its text, when that is
+ * known, and `problem`: the line without the place.
+ */
 export class DefinitionsError extends Error {
   override name = 'DefinitionsError';
+  constructor(
+    message: string,
+    readonly location: DefinitionsLocation | null = null,
+    readonly problem = message,
+  ) {
+    super(message);
+  }
 }
 
 /** A message to send: its bytes (binary, or text with nothing to render), or a text template. */
@@ -85,36 +103,41 @@ const CANONICAL_PATH = /^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+$/;
 
 /** Loads `text` (a definitions file's content); throws a DefinitionsError naming what is wrong. */
 export function loadDefinitions(text: string): LoadedDefinitions {
-  const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
-  const syntaxError = errors[0];
-  if (syntaxError !== undefined || tree === undefined) {
-    const offset = syntaxError?.offset ?? 0;
-    const what =
-      syntaxError === undefined ? 'no JSON value' : describeSyntaxError(printParseErrorCode(syntaxError.error));
-    throw new DefinitionsError(`Not JSON: ${what} at ${lineAndColumn(text, offset)}`);
-  }
+  const tree = parseJsonText(text);
   const value: unknown = JSON.parse(text);
   const parsed = endpointDefinitionsSchema.safeParse(value);
-  const at = (path: readonly (string | number)[]) => where(text, tree, path);
+  const fail = (path: readonly (string | number)[], problem: string) => locatedError(text, tree, path, problem);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    if (issue === undefined) throw new DefinitionsError('The definitions do not fit the schema');
-    throw new DefinitionsError(`${at(issue.path as (string | number)[])}: ${describeIssue(issue)}`);
+    const path = (issue?.path ?? []) as (string | number)[];
+    // An unknown key is marked where it is written, not over the whole object it is in.
+    const marked = issue?.code === 'unrecognized_keys' ? [...path, issue.keys[0] ?? ''] : path;
+    throw locatedError(text, tree, path, issue ? describeIssue(issue) : 'does not fit the schema', marked);
   }
   const definitions = parsed.data;
   const seen = new Set<string>();
   const endpoints = definitions.endpoints.map((definition, index) => {
     const path = ['endpoints', index];
     const problem = pathProblem(definition.path, seen);
-    if (problem !== null) throw new DefinitionsError(`${at([...path, 'path'])}: ${problem}`);
+    if (problem !== null) throw fail([...path, 'path'], problem);
     seen.add(definition.path);
-    return compileEndpoint(
-      definition,
-      (inner, message) => new DefinitionsError(`${at([...path, ...inner])}: ${message}`),
-    );
+    return compileEndpoint(definition, (inner, message) => fail([...path, ...inner], message));
   });
   return { definitions, endpoints };
+}
+
+/** The syntax tree of `text`, which must be one JSON value (no comments, no trailing commas). */
+export function parseJsonText(text: string): Node {
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  const syntaxError = errors[0];
+  if (syntaxError === undefined && tree !== undefined) return tree;
+  const offset = syntaxError?.offset ?? 0;
+  const what =
+    syntaxError === undefined ? 'no JSON value' : describeSyntaxError(printParseErrorCode(syntaxError.error));
+  const problem = `Not JSON: ${what}`;
+  const location = { path: [], offset, length: syntaxError?.length ?? 0 };
+  throw new DefinitionsError(`${problem} at ${lineAndColumn(text, offset)}`, location, problem);
 }
 
 type Fail = (path: (string | number)[], message: string) => DefinitionsError;
@@ -260,6 +283,11 @@ function pathProblem(path: string, taken: ReadonlySet<string>): string | null {
   return null;
 }
 
+/** Why a rendered frame cannot be sent, or null when it can. */
+export function oversizeProblem(frame: Buffer, maxPayload: number): string | null {
+  return frame.length > maxPayload ? `${frame.length} bytes, more than maxPayload (${maxPayload})` : null;
+}
+
 /** Renders a payload for `context`; bytes need no context. */
 export function renderPayload(payload: CompiledPayload, context: () => TemplateContext): Buffer {
   return 'template' in payload ? Buffer.from(payload.template(context())) : payload.bytes;
@@ -281,23 +309,38 @@ const UNION_MESSAGES: Record<string, string> = {
   equals: 'any JSON value',
 };
 
-/** `endpoints[0].rules[2].match (line 12, column 9)`, or the nearest part of it the file has. */
-function where(text: string, tree: Node, path: readonly (string | number)[]): string {
+/**
+ * The error for `problem` at `path`, placed at the nearest part of it the text has, and said as
+ * `endpoints[0].rules[2].match (line 12, column 9): problem`.
+ */
+function locatedError(
+  text: string,
+  tree: Node,
+  path: readonly (string | number)[],
+  problem: string,
+  markedPath: readonly (string | number)[] = path,
+) {
   let node: Node | undefined;
-  for (let length = path.length; length >= 0 && node === undefined; length -= 1) {
-    node = findNodeAtLocation(tree, path.slice(0, length));
+  for (let length = markedPath.length; length >= 0 && node === undefined; length -= 1) {
+    node = findNodeAtLocation(tree, markedPath.slice(0, length));
   }
-  const written = path.reduce<string>(
+  // A property's node is its value: mark from where its key starts, as an editor would.
+  const marked = node?.parent?.type === 'property' ? node.parent : node;
+  const location = { path, offset: marked?.offset ?? 0, length: marked?.length ?? 0 };
+  return new DefinitionsError(`${describePlace(text, location)}: ${problem}`, location, problem);
+}
+
+/** `endpoints[0].rules[2].match (line 12, column 9)`; `whole` names an empty path. */
+export function describePlace(text: string, location: DefinitionsLocation, whole = 'the file'): string {
+  const written = location.path.reduce<string>(
     (written, part) =>
       typeof part === 'number' ? `${written}[${part}]` : written === '' ? part : `${written}.${part}`,
     '',
   );
-  // A property's node is its value: show where its key starts, as an editor would.
-  const offset = node?.parent?.type === 'property' ? node.parent.offset : (node?.offset ?? 0);
-  return `${written === '' ? 'the file' : written} (${lineAndColumn(text, offset)})`;
+  return `${written === '' ? whole : written} (${lineAndColumn(text, location.offset)})`;
 }
 
-function lineAndColumn(text: string, offset: number): string {
+export function lineAndColumn(text: string, offset: number): string {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');

@@ -7,6 +7,7 @@ import { LIMITS } from '../config';
 import type { EscapedErrors } from '../escaped-errors';
 import { PauseReason, type Peer, type PeerScript } from '../peers/peer';
 import {
+  oversizeProblem,
   renderPayload,
   type CompiledDelay,
   type CompiledEndpoint,
@@ -231,15 +232,10 @@ export class ScriptedEndpoint implements PeerScript {
       this.host.notSent(this.path, 'template-error', (error as Error).message);
       return null;
     }
-    if (frame.length > this.host.maxPayload) {
-      this.host.notSent(
-        this.path,
-        'oversized',
-        `${frame.length} bytes, more than maxPayload (${this.host.maxPayload})`,
-      );
-      return null;
-    }
-    return frame;
+    const oversize = oversizeProblem(frame, this.host.maxPayload);
+    if (oversize === null) return frame;
+    this.host.notSent(this.path, 'oversized', oversize);
+    return null;
   }
 
   #context(peer: Peer | null, state: ScriptedPeerState | null, message: ScriptMessage | null): TemplateContext {

@@ -1,0 +1,81 @@
+/**
+ * What an endpoint would do with one message, without a peer and without sending anything: the
+ * rule that fires and the payloads it renders. For the desktop window's "Try it".
+ */
+import {
+  oversizeProblem,
+  renderPayload,
+  type CompiledDelay,
+  type CompiledEndpoint,
+  type CompiledRule,
+} from './definitions';
+import { scriptMessage } from './scripted-endpoint';
+import type { TemplateContext } from './templates';
+
+/** The peer a tried message comes from, as templates see it. */
+export const TRY_PEER = Object.freeze({ id: 0, address: '127.0.0.1' });
+
+export type TriedPayload = { binary: boolean; frame: Buffer } | { binary: boolean; problem: string };
+
+export interface TriedMessage {
+  /** The index of the rule that fires, or null when none does and the fallback answers. */
+  rule: number | null;
+  /** With no rule: what the fallback does with the message. */
+  fallback: CompiledEndpoint['fallback'];
+  /** What would be sent, in order: the frame, or why it could not be. */
+  sends: TriedPayload[];
+  to: CompiledRule['to'];
+  delay: CompiledDelay;
+  setState: string | null;
+  close: CompiledRule['close'];
+}
+
+/** Tries `data` (a text or binary message) from a peer in `state` that has sent nothing before. */
+export function tryMessage(
+  endpoint: CompiledEndpoint,
+  data: Buffer,
+  binary: boolean,
+  state: string,
+  maxPayload: number,
+): TriedMessage {
+  const message = scriptMessage(data, binary);
+  const index = endpoint.rules.findIndex((rule) => rule.matches(message, state));
+  const rule = endpoint.rules[index];
+  if (rule === undefined) {
+    const echoed = endpoint.fallback === 'echo' ? [{ binary, frame: data }] : [];
+    return {
+      rule: null,
+      fallback: endpoint.fallback,
+      sends: echoed,
+      to: 'sender',
+      delay: null,
+      setState: null,
+      close: null,
+    };
+  }
+  const context: TemplateContext = {
+    message: { text: message.text ?? '', json: message.json },
+    peer: TRY_PEER,
+    query: {},
+    endpoint: { path: endpoint.path },
+    counter: 1,
+  };
+  const sends = rule.send.map((payload): TriedPayload => {
+    try {
+      const frame = renderPayload(payload, () => context);
+      const problem = oversizeProblem(frame, maxPayload);
+      return problem === null ? { binary: payload.binary, frame } : { binary: payload.binary, problem };
+    } catch (error) {
+      return { binary: payload.binary, problem: (error as Error).message };
+    }
+  });
+  return {
+    rule: index,
+    fallback: endpoint.fallback,
+    sends,
+    to: rule.to,
+    delay: rule.delay,
+    setState: rule.setState,
+    close: rule.close,
+  };
+}
