@@ -123,7 +123,14 @@ describe('installer content', () => {
 
   it('holds main, preload and renderer where the window loads them', () => {
     assert.equal(packageJson.main, `dist/${DIST_PATHS.main}`);
-    for (const path of [DIST_PATHS.main, DIST_PATHS.preload, DIST_PATHS.page, 'renderer/app.js', 'renderer/app.css']) {
+    for (const path of [
+      DIST_PATHS.main,
+      DIST_PATHS.preload,
+      DIST_PATHS.page,
+      'renderer/app.js',
+      'renderer/app.css',
+      'renderer/endpoint-editor.js',
+    ]) {
       assert.ok(entries.has(`/dist/${path}`), `dist/${path} is packed`);
     }
     assert.ok(entries.has('/package.json'));
