@@ -217,6 +217,15 @@ export class HostPanels {
           td.className = className;
           return td;
         };
+        // The endpoint under the address: one more column would not fit the panel.
+        const addressCell = cell(`${peer.remoteAddress}:${peer.remotePort}`, 'address');
+        const endpoint = document.createElement('span');
+        endpoint.className = 'peer-endpoint';
+        const said = document.createElement('span');
+        said.className = 'visually-hidden';
+        said.textContent = `${this.#t('peerEndpoint')} `;
+        endpoint.append(said, peer.endpoint);
+        addressCell.append(endpoint);
         const open = document.createElement('button');
         open.type = 'button';
         open.dataset.peer = String(peer.id);
@@ -227,8 +236,7 @@ export class HostPanels {
         row.append(
           cell(String(peer.id)),
           device,
-          cell(`${peer.remoteAddress}:${peer.remotePort}`, 'address'),
-          cell(peer.endpoint, 'mono'),
+          addressCell,
           cell(`${peer.messagesIn} / ${peer.messagesOut}`),
           action,
         );

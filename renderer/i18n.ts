@@ -73,7 +73,7 @@ const en = {
   copyFailed: 'Could not copy',
   peerId: '#',
   peerAddress: 'Address',
-  peerEndpoint: 'Endpoint',
+  peerEndpoint: 'endpoint',
   endpoints: 'Endpoints',
   noEndpoints: 'No scripted endpoints: only /websocket/test is served.',
   endpointAdd: 'New endpoint',

@@ -446,7 +446,8 @@ describe('host panels (desktop window only, with a mock bridge)', () => {
     const cells = await page.locator('#peers-body tr').first().locator('td').allTextContents();
     // The device in words, this window marked (its id came with the welcome).
     assert.match(cells[1] ?? '', /^Chrome \d+ on Linux this window$/);
-    assert.equal(cells[2], `127.0.0.1:${station.peers.list()[0]?.remotePort}`);
+    // The address, and under it the endpoint the peer is on.
+    assert.equal(cells[2], `127.0.0.1:${station.peers.list()[0]?.remotePort}endpoint /websocket/test`);
     await page.locator('#refusals', { hasText: 'No connection has been refused.' }).waitFor({ timeout: WAIT_MS });
     // Refusals by reason, as an attack from the LAN would leave them.
     const attacked = station.status();

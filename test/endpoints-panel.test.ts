@@ -138,7 +138,7 @@ describe('Endpoints panel (desktop window, mock bridge, real station host)', () 
     await page.evaluate(`window.__pushStatus(${JSON.stringify(host.status())})`);
     await page.locator('#tab-peers').click();
     const row = page.locator('#peers-body tr', { hasText: 'endpoints-panel-peer' });
-    assert.equal(await row.locator('td').nth(3).textContent(), '/login');
+    assert.equal(await row.locator('td.address .peer-endpoint').textContent(), 'endpoint /login');
     await screenshot(page, 'endpoints-peers-en');
     peer.socket.close();
     assertNoPageErrors(opened);
