@@ -189,6 +189,43 @@ describe('station host and scripted endpoints', () => {
     assert.equal(host().tryEndpoint({ text: 1, message: null, state: 'start' }).ok, false);
   });
 
+  it('answers any texts and any tried message with a result, never an exception (generated input)', () => {
+    const station = host();
+    const [prices = '', login = ''] = contractTexts();
+    // Real texts cut, spliced and mixed with junk: the edits a person makes on the way.
+    const text = fc.oneof(
+      fc.constantFrom(prices, login),
+      fc.string(),
+      fc.json(),
+      fc
+        .tuple(fc.constantFrom(prices, login), fc.nat(), fc.nat(), fc.string())
+        .map(
+          ([base, at, cut, inserted]) =>
+            base.slice(0, at % base.length) + inserted + base.slice((at % base.length) + (cut % 20)),
+        ),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(text, { maxLength: 4 }),
+        fc.string(),
+        fc.uint8Array({ maxLength: 16 }),
+        (texts, typed, bytes) => {
+          const check = station.checkEndpoints(texts);
+          if (!check.ok && check.part !== null) {
+            const part = texts[check.part] ?? '';
+            assert.ok(check.offset >= 0 && check.offset + check.length <= part.length, 'the mark is inside its text');
+          }
+          for (const candidate of texts) {
+            const message = typed.length % 2 === 0 ? { binary: false, text: typed } : { binary: true, bytes };
+            const tried = station.tryEndpoint({ text: candidate, message, state: typed });
+            assert.equal(typeof tried.ok, 'boolean');
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('applies endpoint texts to the running station and to the next one after a restart', async (t) => {
     const running = host();
     t.after(() => running.stop());
