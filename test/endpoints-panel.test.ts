@@ -179,6 +179,31 @@ describe('Endpoints panel (desktop window, mock bridge, real station host)', () 
     assert.deepEqual(host.endpointTexts(), [JSON.stringify(CONTRACT.endpoints[0], null, 4)], 'as the file had it');
   });
 
+  it('is used from the keyboard: Tab goes into the editor and out of it, Enter tries a message', async (t) => {
+    const host = await startHost(t);
+    assert.ok(host.applyEndpoints([login]).ok);
+    const { page } = await openWindow(t, host);
+    await page.locator('#endpoint-editor .cm-content').waitFor({ timeout: WAIT_MS });
+    await page.locator('#endpoints-export').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(
+      await page.evaluate('document.activeElement?.shadowRoot?.activeElement?.className'),
+      'cm-content cm-lineWrapping',
+      'Tab from Export lands in the editor',
+    );
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'endpoints-apply', 'and Tab leaves it: no trap');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.type(' ');
+    assert.match(await editorText(page), /\} $/, 'typed into the editor, not indented by Tab');
+    for (let i = 0; i < 3; i += 1) await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'try-message');
+    await page.keyboard.type('secret');
+    await page.keyboard.press('Enter');
+    await page.locator('#try-result .try-payload', { hasText: 'welcome' }).waitFor({ timeout: WAIT_MS });
+  });
+
   for (const language of ['en', 'zh-CN'] as const) {
     for (const [size, viewport] of [
       ['window', DESKTOP_WINDOW],
