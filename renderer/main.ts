@@ -8,6 +8,7 @@ import { LogStore, type LogEntry, type LogFilter } from './log-store';
 import { byId, download } from './dom';
 import { HostPanels } from './host-panels';
 import { formatTime, KIND_LABEL, LogView } from './log-view';
+import { reconnectsAfter } from './close-policy';
 import { Outage } from './outage';
 import { probeStation } from './station-probe';
 import { MessageClassifier } from './message-classifier';
@@ -96,6 +97,8 @@ let lastClose: CloseInfo | undefined;
 let lastErrorKey: MessageKey | undefined;
 let reconnectDue: { at: number; attempt: number } | undefined;
 let outage: Outage | undefined;
+/** When the station closed the page's open connection, while the page is trying to get it back. */
+let lostAt: number | undefined;
 
 const logView = new LogView(
   store,
@@ -160,6 +163,7 @@ const connection = new StationConnection(config, {
       classifier.reset(connection.socket?.protocol ?? '', config.subprotocol);
       lastErrorKey = undefined;
       reconnectDue = undefined;
+      lostAt = undefined;
       if (outage) {
         log({ direction: 'local', kind: 'state', text: t('outageEnded', { attempts: outage.attempts }), bytes: 0 });
         outage = undefined;
@@ -202,22 +206,29 @@ const connection = new StationConnection(config, {
     renderState();
   },
   onClose(info, opened) {
-    lastClose = info;
+    // A failed attempt closes nothing the person had: the close they saw stays the last one.
+    if (opened || connection.closedByPerson) lastClose = info;
     if (connection.closedByPerson) {
       log({ direction: 'local', kind: 'state', text: describeClose(info), bytes: 0 });
       renderState();
       return;
     }
-    if (!outage) {
-      // The close that began it is worth its own row; the retries after it are counted in one.
-      if (opened) log({ direction: 'local', kind: 'state', text: describeClose(info), bytes: 0 });
-      outage = new Outage(Date.now());
+    if (opened) {
+      // Not an outage (yet): the station closed it, and said why. One comes only if trying again fails.
+      lostAt = Date.now();
+      const meant = !reconnectsAfter(info.code);
+      const text = meant ? t('closedByStation', { code: info.code, reason: info.reason }) : describeClose(info);
+      log({ direction: 'local', kind: 'state', text, bytes: 0 });
+      if (meant) ui.announcer.textContent = text;
+      renderState();
+      return;
     }
+    // The retries are counted in the outage's one row, which says since when the station is gone.
+    outage ??= new Outage(lostAt ?? Date.now());
     const current = outage;
-    current.attempts += opened ? 0 : 1;
+    current.attempts += 1;
     renderOutageRow(current);
     renderState();
-    if (opened) return;
     void probeStation(config.websocketUrl, location.origin).then((reach) => {
       if (outage !== current) return;
       current.reach = reach;
@@ -453,6 +464,7 @@ ui.closeForm.addEventListener('submit', (event) => {
   ui.closeError.textContent = '';
   reconnectDue = undefined;
   outage = undefined;
+  lostAt = undefined;
   connection.close(request.value.code, request.value.reason);
   renderState();
 });

@@ -1,9 +1,11 @@
 /**
  * The page's one WebSocket, through the browser's standard API only. Reconnects by itself with
- * exponential backoff and jitter after a close the person did not ask for; never after Disconnect.
+ * exponential backoff and jitter after a failed attempt, or after a close the station did not
+ * mean to be final (close-policy.ts); never after Disconnect.
  */
 import type { ClientConfig } from '../common/client-config';
 import { backoffDelay } from './backoff';
+import { reconnectsAfter } from './close-policy';
 
 export interface CloseInfo {
   code: number;
@@ -77,7 +79,7 @@ export class StationConnection {
       if (this.#socket !== socket) return;
       this.handlers.onStateChange(WebSocket.CLOSED);
       this.handlers.onClose({ code: event.code, reason: event.reason, wasClean: event.wasClean }, opened);
-      if (!this.#closedByPerson) this.#scheduleReconnect();
+      if (!this.#closedByPerson && (!opened || reconnectsAfter(event.code))) this.#scheduleReconnect();
     };
     this.#closedByPerson = false;
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BACKOFF, backoffDelay } from '../renderer/backoff';
 import { chooseClientConfig, clientConfigFromPageUrl } from '../renderer/client-config';
+import { reconnectsAfter } from '../renderer/close-policy';
 import { LogStore, MAX_TEXT_CHARS, NO_FILTER, type EntryKind, type LogEntry } from '../renderer/log-store';
 import { MessageClassifier } from '../renderer/message-classifier';
 import { parseCloseRequest, parseHex, parseOutgoing, toHex } from '../renderer/send-input';
@@ -247,5 +248,14 @@ describe('reconnect backoff', () => {
       backoffDelay(20, () => 0),
       BACKOFF.maxMs / 2,
     );
+  });
+});
+
+describe('after the station closes an open connection', () => {
+  it('tries again when it went away for a while, and stays closed when it meant it', () => {
+    for (const code of [1001, 1005, 1006, 1011, 1012, 1013, 1014]) assert.equal(reconnectsAfter(code), true, `${code}`);
+    for (const code of [1000, 1002, 1003, 1007, 1008, 1009, 1010, 3000, 4000, 4999]) {
+      assert.equal(reconnectsAfter(code), false, `${code}`);
+    }
   });
 });

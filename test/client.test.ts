@@ -10,6 +10,7 @@ import { startSeedServer } from '../bench/servers/seed-server';
 import type { SettingsSaveResult } from '../common/desktop';
 import type { TrafficEntry } from '../common/station-status';
 import { DEFAULT_SETTINGS } from '../main/desktop/settings';
+import { peerById } from '../main/station/peers/host-actions';
 import { launchBrowser, openPage, screenshot, type OpenedPage } from './helpers/browser';
 import { sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { mockBridgeScript } from './helpers/mock-bridge';
@@ -230,7 +231,8 @@ describe('client page', () => {
       .waitFor({ timeout: 20_000 });
     const stateRows = await rowTexts(page, 'state');
     assert.equal(stateRows.filter((text) => text.startsWith('Station unreachable')).length, 1, stateRows.join(' | '));
-    assert.equal(stateRows.filter((text) => text.startsWith('Connecting')).length, 1, 'only the first connect');
+    // The page's first connect, and the first try after the station went away; the rest are counted.
+    assert.equal(stateRows.filter((text) => text.startsWith('Connecting')).length, 2, stateRows.join(' | '));
     // Nothing says to add a token: the station is down, not refusing.
     assert.equal(await page.locator('#last-error').textContent(), '—');
     // Old values are shown as old; the banner overlays, so the log did not move.
@@ -249,6 +251,50 @@ describe('client page', () => {
     });
     // Chromium logs each failed attempt to the console; what must not happen is an exception.
     assert.deepEqual(opened.errors, []);
+  });
+
+  it('tells a close the station meant from an outage: the host closing the page is said, and not retried', async (t) => {
+    const station = await startTestStation(t, { tickMs: 60_000 });
+    const { page } = await openClient(t, pageUrl(station));
+    await waitForState(page, 'OPEN 1');
+    const [first] = station.peers.list();
+    assert.ok(first);
+    // The host closes the page's connection, as the Peers panel or DELETE /api/peers/{id} does.
+    const answer = await fetch(`http://127.0.0.1:${station.port}/api/peers/${first.id}?code=4000&reason=bye`, {
+      method: 'DELETE',
+    });
+    assert.equal(answer.status, 200);
+    await waitForState(page, 'CLOSED 3');
+    await page
+      .locator('.log-row[data-kind="state"] .text', {
+        hasText: 'The station closed the connection: code 4000, reason “bye”. Connect opens a new one.',
+      })
+      .waitFor({ timeout: WAIT_MS });
+    assert.equal(await page.locator('#last-close').textContent(), 'code 4000, reason “bye”, clean');
+    assert.equal(await page.locator('#connect').isVisible(), true);
+    // Longer than the first retry's delay (at most 0.5 s): nothing tried again, no outage.
+    await page.waitForTimeout(1500);
+    assert.equal(station.peers.size, 0);
+    assert.equal(await page.locator('#outage').isHidden(), true);
+    assert.equal(await page.locator('#last-close').textContent(), 'code 4000, reason “bye”, clean');
+    assert.deepEqual(
+      (await rowTexts(page, 'state')).filter((text) => /unreachable|attempt/.test(text)),
+      [],
+    );
+
+    await page.locator('#connect').click();
+    await waitForState(page, 'OPEN 1');
+    // Going away (a station restarting, an endpoint removed) is worth trying again at once: no outage.
+    const [second] = station.peers.list();
+    assert.ok(second);
+    peerById(station.peers, second.id).closeWithin(1001, 'Endpoint removed', 1000);
+    await waitFor('the page to be back', () => station.peers.list().some((peer) => peer.id > second.id), WAIT_MS);
+    await waitForState(page, 'OPEN 1');
+    assert.match((await page.locator('#last-close').textContent()) ?? '', /^code 1001, reason “Endpoint removed”/);
+    assert.deepEqual(
+      (await rowTexts(page, 'state')).filter((text) => /unreachable|attempt/.test(text)),
+      [],
+    );
   });
 
   it('says the station refused the connection, and hints at the token, only when it is up', async (t) => {
