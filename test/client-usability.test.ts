@@ -151,6 +151,38 @@ describe('client page for people', () => {
     await screenshot(page, 'client-phone');
   });
 
+  it('fits a phone in Chinese too: no sideways scroll, one filter row, a readable message in the details', async (t) => {
+    const station = await startTestStation(t, { tickMs: 60_000 });
+    const browser = await launchBrowser(t);
+    const { page } = await openPage(browser, pageUrl(station, '?lang=zh-CN'), PHONE);
+    await waitConnected(page);
+    const widths = await page.evaluate<number[]>('[document.documentElement.scrollWidth, window.innerWidth]');
+    assert.ok((widths[0] ?? 0) <= (widths[1] ?? 0), `page width ${widths.join(' > ')}`);
+    const send = await page.locator('#send').boundingBox();
+    assert.ok(send && send.x + send.width <= PHONE.viewport.width, 'Send button on the screen');
+    const hideTicks = await page.locator('label.check:has(#hide-ticks)').boundingBox();
+    assert.ok(hideTicks && hideTicks.height <= 48, `the "hide ticks" label on one line: ${hideTicks?.height} px`);
+    await page.locator('#message').fill('第一行\n第二行\n第三行');
+    await page.locator('#send').tap();
+    await page.locator('.log-row[data-kind="echo"]').first().tap();
+    await screenshot(page, 'client-phone-zh-CN-details');
+    const body = await page.locator('#details-body').boundingBox();
+    // It was one clipped line (18 px); three lines of its 12 px type at least.
+    assert.ok(body && body.height >= 54, `the details show the message, ${body?.height} px tall`);
+  });
+
+  it('keeps Disconnect inside the Connection panel in Chinese, in the 1280×860 window', async (t) => {
+    const station = await startTestStation(t, { tickMs: 60_000 });
+    const browser = await launchBrowser(t);
+    const { page } = await openPage(browser, pageUrl(station, '?lang=zh-CN'), DESKTOP_WINDOW);
+    await waitConnected(page);
+    const panel = await page.locator('section.connection').boundingBox();
+    const disconnect = await page.locator('#disconnect').boundingBox();
+    assert.ok(panel && disconnect);
+    assert.ok(disconnect.y + disconnect.height <= panel.y + panel.height, 'Disconnect inside its panel');
+    await screenshot(page, 'client-desktop-zh-CN');
+  });
+
   it('gives a tablet two columns: the log beside the connection and ticks', async (t) => {
     const station = await startTestStation(t, { tickMs: 500 });
     const browser = await launchBrowser(t);
