@@ -5,6 +5,7 @@
  * every refusal of a broken definitions file with its message.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -332,6 +333,60 @@ describe('safety', () => {
   });
 });
 
+describe('fake data', () => {
+  it("makes names, numbers and words with faker, in the endpoint's language", async (t) => {
+    const station = await scriptedStation(t, {
+      endpoints: [
+        {
+          path: '/fake',
+          rules: [
+            {
+              match: { text: 'person' },
+              send: '{"name":{{json (faker \'person.firstName\')}},"die":{{faker \'number.int\' min=1 max=6}},"five":{{faker \'number.int\' \'{"min":5,"max":5}\'}}}',
+            },
+          ],
+        },
+        { path: '/fake-zh', fakerLocale: 'zh_CN', rules: [{ send: "{{faker 'person.fullName'}}" }] },
+      ],
+    });
+    const english = await openClient(url(station, '/fake'));
+    const seen = new Set<number>();
+    for (let i = 0; i < 30; i += 1) {
+      english.socket.send('person');
+      const person = JSON.parse(await text(english)) as { name: unknown; die: unknown; five: unknown };
+      assert.match(String(person.name), /^[A-Za-z' -]+$/);
+      assert.ok(Number.isInteger(person.die) && (person.die as number) >= 1 && (person.die as number) <= 6);
+      seen.add(person.die as number);
+      assert.equal(person.five, 5, 'a JSON object argument, as Mockoon writes it');
+    }
+    assert.ok(seen.size > 1, 'random, not one value');
+    const chinese = await openClient(url(station, '/fake-zh'));
+    chinese.socket.send('who');
+    assert.match(await text(chinese), /^\p{Script=Han}{2,4}$/u);
+    english.socket.close();
+    chinese.socket.close();
+  });
+
+  it('is loaded only when a template uses it', () => {
+    // A fresh process: this one has loaded it for the tests above.
+    const definitions = join(__dirname, '..', 'main', 'station', 'endpoints', 'definitions.js');
+    const fakeData = join(__dirname, '..', 'main', 'station', 'endpoints', 'fake-data.js');
+    const script = `
+      const { loadDefinitions } = require(${JSON.stringify(definitions)});
+      const { fakerLoaded } = require(${JSON.stringify(fakeData)});
+      const inCache = () => Object.keys(require.cache).some((file) => file.includes('@faker-js'));
+      loadDefinitions(JSON.stringify({ endpoints: [{ path: '/a', rules: [{ send: '{{uuid}} {{randomInt 1 2}}' }] }] }));
+      const before = [fakerLoaded(), inCache()];
+      loadDefinitions(JSON.stringify({ endpoints: [{ path: '/a', rules: [{ send: "{{faker 'lorem.word'}}" }] }] }));
+      console.log(JSON.stringify([before, [fakerLoaded(), inCache()]]));`;
+    const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(output), [
+      [false, false],
+      [true, true],
+    ]);
+  });
+});
+
 describe('a broken definitions file', () => {
   const endpoint = (extra: Record<string, unknown>) => JSON.stringify({ endpoints: [{ path: '/ok', ...extra }] });
   const refused: [string, string, RegExp][] = [
@@ -401,6 +456,37 @@ describe('a broken definitions file', () => {
       endpoint({ rules: [{ match: { json: 'type' } }] }),
       /a JSON pointer is empty or starts with "\/"/,
     ],
+    [
+      'a faker path it does not have',
+      endpoint({ rules: [{ send: "{{faker 'person.fistName'}}" }] }),
+      /^endpoints\[0\]\.rules\[0\]\.send \(line 1, column \d+\): faker has no person\.fistName \(see fakerjs\.dev\/api\)$/,
+    ],
+    [
+      'a faker constructor',
+      endpoint({ rules: [{ send: "{{faker 'person.constructor'}}" }] }),
+      /faker has no person\.constructor/,
+    ],
+    [
+      'an inherited function',
+      endpoint({ rules: [{ send: "{{faker 'person.toString'}}" }] }),
+      /faker has no person\.toString/,
+    ],
+    [
+      'a faker path that is not module.function',
+      endpoint({ rules: [{ send: "{{faker '__proto__.x'}}" }] }),
+      /faker takes a path like 'person\.firstName' \(a module, a dot, a function\), not "__proto__\.x"/,
+    ],
+    [
+      "a faker path from the peer's message",
+      endpoint({ rules: [{ send: '{{faker message.text}}' }] }),
+      /faker takes the path of what to make, in quotes/,
+    ],
+    [
+      "faker arguments from the peer's message",
+      endpoint({ rules: [{ send: "{{faker 'string.alpha' message.json.length}}" }] }),
+      /faker takes only literal arguments/,
+    ],
+    ['an unknown faker locale', endpoint({ fakerLocale: 'xx' }), /endpoints\[0\]\.fakerLocale .*: Invalid option/],
     [
       'a reversed delay',
       endpoint({ rules: [{ delayMs: [500, 100] }] }),

@@ -19,7 +19,14 @@ import {
   type MatchDefinition,
   type SendDefinition,
 } from './schema';
-import { compileTemplate, isTemplate, type Template, type TemplateContext } from './templates';
+import {
+  compileTemplate,
+  isTemplate,
+  TemplateUseError,
+  type Template,
+  type TemplateContext,
+  type TemplateEndpoint,
+} from './templates';
 
 /** Where in a definitions text a problem is: the path to it, and the characters an editor marks. */
 export interface DefinitionsLocation {
@@ -81,6 +88,8 @@ export interface CompiledEndpoint {
   path: string;
   /** The definition as given: what GET /api/endpoints shows, and what tells a changed endpoint. */
   definition: EndpointDefinition;
+  /** The endpoint as its templates see it. */
+  template: TemplateEndpoint;
   onConnect: readonly { send: readonly CompiledPayload[]; delay: CompiledDelay }[];
   streams: readonly CompiledStream[];
   rules: readonly CompiledRule[];
@@ -143,9 +152,12 @@ export function parseJsonText(text: string): Node {
 type Fail = (path: (string | number)[], message: string) => DefinitionsError;
 
 function compileEndpoint(definition: EndpointDefinition, fail: Fail): CompiledEndpoint {
+  const template = Object.freeze({ path: definition.path, fakerLocale: definition.fakerLocale ?? 'en' });
+  const compileSend = (send: NonNullable<SendDefinition>, failSend: Fail) => compilePayloads(send, template, failSend);
   return {
     path: definition.path,
     definition,
+    template,
     onConnect: (definition.onConnect ?? []).map((item, index) => ({
       send: compileSend(item.send, (inner, message) => fail(['onConnect', index, 'send', ...inner], message)),
       delay: compileDelay(item.delayMs, () => fail(['onConnect', index, 'delayMs'], 'the lower bound comes first')),
@@ -234,7 +246,7 @@ function compileMatch(match: MatchDefinition, fail: Fail): CompiledRule['matches
   return (message, state) => conditions.every((condition) => condition(message, state));
 }
 
-function compileSend(send: NonNullable<SendDefinition>, fail: Fail): CompiledPayload[] {
+function compilePayloads(send: NonNullable<SendDefinition>, endpoint: TemplateEndpoint, fail: Fail): CompiledPayload[] {
   const items = Array.isArray(send) ? send : [send];
   return items.map((item, index): CompiledPayload => {
     const at = (inner: (string | number)[], message: string) =>
@@ -244,9 +256,11 @@ function compileSend(send: NonNullable<SendDefinition>, fail: Fail): CompiledPay
       // Encoded once here, not for every peer it goes to.
       if (!isTemplate(text)) return { binary: false, bytes: Buffer.from(text) };
       try {
-        return { binary: false, template: compileTemplate(text) };
+        return { binary: false, template: compileTemplate(text, endpoint) };
       } catch (error) {
-        throw at(typeof item === 'string' ? [] : ['text'], `the template does not parse: ${summary(error)}`);
+        const problem =
+          error instanceof TemplateUseError ? error.message : `the template does not parse: ${summary(error)}`;
+        throw at(typeof item === 'string' ? [] : ['text'], problem);
       }
     }
     if ('hex' in item) {

@@ -4,6 +4,7 @@
  * (`npm run schema`), and a test keeps the two the same.
  */
 import { z } from 'zod';
+import { FAKER_LOCALES } from './fake-data';
 
 /** Milliseconds a delay, a stream's period or its start may take at most: an hour. */
 const MAX_MS = 3_600_000;
@@ -77,6 +78,10 @@ const endpoint = z.strictObject({
     .optional()
     .describe('the subprotocols it accepts, the first the client offers is chosen'),
   answerPings: z.boolean().optional().describe('false: never answer a ping (default true)'),
+  fakerLocale: z
+    .enum(FAKER_LOCALES)
+    .optional()
+    .describe("the language of the faker helper's names, places and words (default en)"),
 });
 
 export const endpointDefinitionsSchema = z.strictObject({

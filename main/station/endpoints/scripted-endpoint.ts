@@ -243,7 +243,7 @@ export class ScriptedEndpoint implements PeerScript {
       ...(message === null ? {} : { message: { text: message.text ?? '', json: message.json } }),
       ...(peer === null ? {} : { peer: { id: peer.id, address: peer.remoteAddress } }),
       query: state?.query ?? {},
-      endpoint: { path: this.path },
+      endpoint: this.compiled.template,
       counter: state?.counter ?? 0,
     };
   }

@@ -6,13 +6,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import Handlebars from 'handlebars';
+import { fakerFunction, type FakerLocale } from './fake-data';
+
+/** The endpoint as templates see it: made once per endpoint, shared by every render. */
+export interface TemplateEndpoint {
+  path: string;
+  fakerLocale: FakerLocale;
+}
 
 /** What a template sees. */
 export interface TemplateContext {
   message?: { text: string; json: unknown };
   peer?: { id: number; address: string };
   query: Record<string, string>;
-  endpoint: { path: string };
+  endpoint: TemplateEndpoint;
   /** This peer's messages so far on this endpoint, read by the `counter` helper. */
   counter: number;
 }
@@ -20,6 +27,16 @@ export interface TemplateContext {
 /** A helper given arguments it cannot use: an error of the rendering, not of the template. */
 export class HelperError extends Error {
   override name = 'HelperError';
+}
+
+/** A template that parses but uses a helper in a way that can never work, said in one line. */
+export class TemplateUseError extends Error {
+  override name = 'TemplateUseError';
+}
+
+interface HelperOptions {
+  hash?: Record<string, unknown>;
+  data?: { root?: TemplateContext };
 }
 
 /** The helpers, each with the arguments it takes (Handlebars adds an options object last). */
@@ -42,10 +59,70 @@ const helpers: Record<string, (...args: unknown[]) => unknown> = {
     return (low + Math.random() * (high - low)).toFixed(places);
   },
   counter: (...args: unknown[]) => {
-    const options = args.at(-1) as { data?: { root?: TemplateContext } };
+    const options = args.at(-1) as HelperOptions;
     return options.data?.root?.counter ?? 0;
   },
+  faker: (...args: unknown[]) => {
+    const options = args.pop() as HelperOptions;
+    const [path, ...rest] = args;
+    const run = fakerFunction(options.data?.root?.endpoint.fakerLocale ?? 'en', String(path));
+    // Checked at load (fakerUses): a path that is not a function cannot reach here.
+    if (typeof run === 'string') throw new HelperError(run);
+    const hash = options.hash ?? {};
+    const value = run(...rest.map(fakerArgument), ...(Object.keys(hash).length > 0 ? [hash] : []));
+    return value instanceof Date ? value.toISOString() : value;
+  },
 };
+
+/** Mockoon's convention: an argument written as a JSON object is passed as that object. */
+function fakerArgument(value: unknown): unknown {
+  if (typeof value !== 'string' || !value.trimStart().startsWith('{')) return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/** Where `faker` is used in a template: its path and arguments, as written. */
+interface HandlebarsNode {
+  type?: string;
+  path?: { original?: unknown };
+  params?: HandlebarsNode[];
+  hash?: { pairs?: { value: HandlebarsNode }[] };
+  value?: unknown;
+}
+
+const LITERALS = new Set(['StringLiteral', 'NumberLiteral', 'BooleanLiteral']);
+
+/**
+ * Checks every use of `faker` in a parsed template: a literal path this locale's faker has, and
+ * literal arguments (a peer's data could otherwise ask for a string of a billion characters).
+ */
+function checkFakerUses(node: unknown, locale: FakerLocale): void {
+  if (Array.isArray(node)) {
+    for (const item of node) checkFakerUses(item, locale);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const { type, path, params = [], hash } = node as HandlebarsNode;
+  if (
+    (type === 'MustacheStatement' || type === 'SubExpression' || type === 'BlockStatement') &&
+    path?.original === 'faker'
+  ) {
+    const [first, ...rest] = params;
+    if (first?.type !== 'StringLiteral') {
+      throw new TemplateUseError("faker takes the path of what to make, in quotes: {{faker 'person.firstName'}}");
+    }
+    const found = fakerFunction(locale, String(first.value));
+    if (typeof found === 'string') throw new TemplateUseError(found);
+    const values = [...rest, ...(hash?.pairs ?? []).map((pair) => pair.value)];
+    if (values.some((value) => !LITERALS.has(value.type ?? ''))) {
+      throw new TemplateUseError('faker takes only literal arguments (numbers, strings, true or false)');
+    }
+  }
+  for (const value of Object.values(node)) checkFakerUses(value, locale);
+}
 
 const handlebars = Handlebars.create();
 for (const [name, helper] of Object.entries(helpers)) handlebars.registerHelper(name, helper);
@@ -53,13 +130,13 @@ for (const [name, helper] of Object.entries(helpers)) handlebars.registerHelper(
 const knownHelpers = Object.fromEntries(Object.keys(helpers).map((name) => [name, true]));
 
 /** A context for checking templates at load: every name in scope, with empty values. */
-const CHECK_CONTEXT: TemplateContext = {
+const checkContext = (endpoint: TemplateEndpoint): TemplateContext => ({
   message: { text: '', json: null },
   peer: { id: 0, address: '' },
   query: {},
-  endpoint: { path: '/' },
+  endpoint,
   counter: 0,
-};
+});
 
 export type Template = (context: TemplateContext) => string;
 
@@ -79,19 +156,22 @@ function closeBeforeBrace(source: string): string {
 }
 
 /**
- * Compiles `source`, or throws an Error saying what is wrong with it. Handlebars compiles lazily,
- * on the first render: it renders once here so that every mistake is found when definitions
- * load, not when a peer first triggers it.
+ * Compiles `source` for `endpoint`, or throws an Error saying what is wrong with it (a
+ * TemplateUseError for a helper used wrongly). Handlebars compiles lazily, on the first render:
+ * it renders once here so that every mistake is found when definitions load, not when a peer
+ * first triggers it.
  */
-export function compileTemplate(source: string): Template {
-  const template = handlebars.compile<TemplateContext>(closeBeforeBrace(source), {
+export function compileTemplate(source: string, endpoint: TemplateEndpoint): Template {
+  const parsed = handlebars.parse(closeBeforeBrace(source));
+  checkFakerUses(parsed, endpoint.fakerLocale);
+  const template = handlebars.compile<TemplateContext>(parsed, {
     noEscape: true,
     strict: false,
     knownHelpers,
     knownHelpersOnly: true,
   });
   try {
-    template(CHECK_CONTEXT);
+    template(checkContext(endpoint));
   } catch (error) {
     // Arguments that are only known when a peer sends a message are not the template's fault.
     if (!(error instanceof HelperError)) throw error;

@@ -57,7 +57,7 @@ export function tryMessage(
     message: { text: message.text ?? '', json: message.json },
     peer: TRY_PEER,
     query: {},
-    endpoint: { path: endpoint.path },
+    endpoint: endpoint.template,
     counter: 1,
   };
   const sends = rule.send.map((payload): TriedPayload => {
