@@ -1,5 +1,5 @@
 /**
- * The load generator: one scenario against one port, in a process of its own, pinned away from
+ * The load generator: one scenario against one port and path, in a process of its own, pinned away from
  * the server. Prints one JSON line: the scenario's numbers and the generator's own CPU share,
  * which shows whether the generator (not the server) was the limit.
  */
@@ -30,11 +30,11 @@ async function run(url: string, request: ScenarioRequest): Promise<object> {
 }
 
 async function main(): Promise<void> {
-  const [port = '', json = '{}'] = process.argv.slice(2);
+  const [port = '', json = '{}', path = ''] = process.argv.slice(2);
   const request = JSON.parse(json) as ScenarioRequest;
   const startedCpu = process.cpuUsage();
   const startedAt = performance.now();
-  const result = await run(`ws://127.0.0.1:${port}/websocket/test`, request);
+  const result = await run(`ws://127.0.0.1:${port}${path}`, request);
   const cpu = process.cpuUsage(startedCpu);
   const generatorCpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - startedAt);
   process.stdout.write(`${JSON.stringify({ ...result, generatorCpuShare })}\n`);

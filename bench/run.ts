@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (quick pass), `npm run bench -- --full` (the sizes BENCHMARKS.md reports),
  * `--smoke` (tiny, for the test suite). Each scenario runs in interleaved rounds (bare ws, seed,
- * station; then again), each server in its own process pinned to CPU 0 with the load generator
+ * station; then again), and the scripted endpoints' scenarios against the station's seed endpoint
+ * the same way, each server in its own process pinned to CPU 0 with the load generator
  * pinned to CPU 1, so drift on a noisy machine touches all three alike. Every figure is reported
  * as the median and range of its rounds, every comparison as the median and range of the
  * per-round ratios; the targets are judged against that spread. Nothing is asserted.
@@ -15,7 +16,8 @@ import type { ScenarioRequest } from './load-generator';
 import { pageUnderLoad, PAGES, type PageFigures, type PageKind } from './page-under-load';
 import { SERVER_KINDS, type ServerKind, type ServerStats } from './server-process';
 import { spread, type Spread } from './statistics';
-import { judge, RATIO_TARGETS, type Verdict } from './targets';
+import type { ScriptedKind } from './servers/scripted-endpoints';
+import { judge, RATIO_TARGETS, SCRIPTED_TARGETS, type Verdict } from './targets';
 
 type Mode = 'smoke' | 'quick' | 'full';
 const MiB = 1024 * 1024;
@@ -23,6 +25,8 @@ const MiB = 1024 * 1024;
 interface Plan {
   rounds: number;
   requests: ScenarioRequest[];
+  /** The scripted endpoints' scenarios: echo rate, and fan-out at the run's largest peer count. */
+  scripted: ScenarioRequest[];
   page: { ratePerSecond: number; durationMs: number; waitMs: number };
 }
 
@@ -36,6 +40,10 @@ const PLANS: Record<Mode, Plan> = {
       { scenario: 'handshakes', total: 40, batch: 10 },
       { scenario: 'large', bytes: MiB, durationMs: 300 },
     ],
+    scripted: [
+      { scenario: 'throughput', connections: 4, window: 4, durationMs: 300 },
+      { scenario: 'fanout', peers: 20, durationMs: 1200, tickMs: 1000 },
+    ],
     page: { ratePerSecond: 100, durationMs: 1000, waitMs: 5000 },
   },
   quick: {
@@ -46,6 +54,10 @@ const PLANS: Record<Mode, Plan> = {
       { scenario: 'fanout', peers: 1000, durationMs: 3000, tickMs: 1000 },
       { scenario: 'handshakes', total: 1000, batch: 100 },
       { scenario: 'large', bytes: MiB, durationMs: 2000 },
+    ],
+    scripted: [
+      { scenario: 'throughput', connections: 64, window: 32, durationMs: 2000 },
+      { scenario: 'fanout', peers: 1000, durationMs: 3000, tickMs: 1000 },
     ],
     page: { ratePerSecond: 1000, durationMs: 3000, waitMs: 5000 },
   },
@@ -59,6 +71,10 @@ const PLANS: Record<Mode, Plan> = {
       { scenario: 'fanout', peers: 10_000, durationMs: 10_000, tickMs: 1000 },
       { scenario: 'handshakes', total: 5000, batch: 100 },
       { scenario: 'large', bytes: MiB, durationMs: 5000 },
+    ],
+    scripted: [
+      { scenario: 'throughput', connections: 64, window: 32, durationMs: 5000 },
+      { scenario: 'fanout', peers: 10_000, durationMs: 10_000, tickMs: 1000 },
     ],
     page: { ratePerSecond: 1000, durationMs: 10_000, waitMs: 30_000 },
   },
@@ -76,15 +92,16 @@ function startPinned(cpu: number, args: string[], withIpc: boolean): ChildProces
 
 class ServerUnderTest {
   readonly #process: ChildProcess;
-  readonly port: Promise<number>;
+  /** Where the load generator connects: the server's port and the endpoint's path. */
+  readonly address: Promise<{ port: number; path: string }>;
 
-  constructor(kind: ServerKind) {
+  constructor(kind: ServerKind | ScriptedKind) {
     this.#process = startPinned(0, ['--expose-gc', join(__dirname, 'server-process.js'), kind], true);
-    this.port = new Promise((resolve) => {
-      const onMessage = (message: { port?: number }) => {
-        if (message.port === undefined) return;
+    this.address = new Promise((resolve) => {
+      const onMessage = (message: { port?: number; path?: string }) => {
+        if (message.port === undefined || message.path === undefined) return;
         this.#process.off('message', onMessage);
-        resolve(message.port);
+        resolve({ port: message.port, path: message.path });
       };
       this.#process.on('message', onMessage);
     });
@@ -116,13 +133,13 @@ type Figures = Record<string, number>;
  * Runs one scenario against one server; for fan-out, adds the server's CPU share, memory per peer
  * and its own fan-out lateness, all over the measured window.
  */
-async function runScenario(kind: ServerKind, request: ScenarioRequest): Promise<Figures> {
+async function runScenario(kind: ServerKind | ScriptedKind, request: ScenarioRequest): Promise<Figures> {
   const server = new ServerUnderTest(kind);
-  const port = await server.port;
+  const { port, path } = await server.address;
   const baseline = await server.stats();
   const generator = startPinned(
     1,
-    [join(__dirname, 'load-generator.js'), String(port), JSON.stringify(request)],
+    [join(__dirname, 'load-generator.js'), String(port), JSON.stringify(request), path],
     false,
   );
   const lines = createInterface({ input: generator.stdout as NodeJS.ReadableStream });
@@ -234,6 +251,15 @@ export interface TargetReport {
   verdict: Verdict | 'no figure';
 }
 
+/** The station's seed endpoint and its scripted endpoints, one scenario, in the same rounds. */
+export interface ScriptedReport {
+  label: string;
+  request: ScenarioRequest;
+  rounds: Record<'station' | ScriptedKind, Figures>[];
+  /** Each figure: every kind's spread, and each scripted kind ÷ the station's seed endpoint, per round. */
+  summary: Record<string, { servers: Record<string, Spread>; vsSeedEndpoint: Record<string, Spread> }>;
+}
+
 export interface BenchReport {
   mode: Mode;
   date: string;
@@ -242,6 +268,8 @@ export interface BenchReport {
   scenarios: ScenarioReport[];
   pages: { rounds: Record<PageKind, PageFigures>[]; summary: Record<string, Record<PageKind, Spread>> };
   targets: TargetReport[];
+  scripted: ScriptedReport[];
+  scriptedTargets: TargetReport[];
   generatorMaxCpuShare: number;
 }
 
@@ -279,6 +307,52 @@ function judgeTargets(scenarios: readonly ScenarioReport[]): TargetReport[] {
 
 const pad = (text: string, width: number) => text.padStart(width);
 
+/** One scenario against the station's seed endpoint and the scripted `kinds`, interleaved round by round. */
+async function runScripted(
+  request: ScenarioRequest,
+  kinds: ('station' | ScriptedKind)[],
+  rounds: number,
+  report: BenchReport,
+): Promise<ScriptedReport> {
+  const figures: Record<'station' | ScriptedKind, Figures>[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const row = {} as Record<'station' | ScriptedKind, Figures>;
+    for (const kind of kinds) {
+      row[kind] = await runScenario(kind, request);
+      report.generatorMaxCpuShare = Math.max(report.generatorMaxCpuShare, row[kind].generatorCpuShare ?? 0);
+    }
+    figures.push(row);
+  }
+  const summary: ScriptedReport['summary'] = {};
+  for (const figure of REPORTED[request.scenario]) {
+    const of = (kind: 'station' | ScriptedKind) => spread(figures.map((row) => row[kind][figure] ?? NaN));
+    const ratio = (kind: ScriptedKind) =>
+      spread(figures.map((row) => (row[kind][figure] ?? NaN) / (row.station[figure] ?? NaN)));
+    const scriptedKinds = kinds.filter((kind): kind is ScriptedKind => kind !== 'station');
+    summary[figure] = {
+      servers: Object.fromEntries(kinds.map((kind) => [kind, of(kind)])),
+      vsSeedEndpoint: Object.fromEntries(scriptedKinds.map((kind) => [kind, ratio(kind)])),
+    };
+  }
+  const scriptedLabel =
+    request.scenario === 'fanout' ? `7b. stream fan-out, ${request.peers} peers` : `7a. ${label(request).slice(3)}`;
+  return { label: scriptedLabel, request, rounds: figures, summary };
+}
+
+function judgeScriptedTargets(scripted: readonly ScriptedReport[]): TargetReport[] {
+  return SCRIPTED_TARGETS.map((target) => {
+    const scenario = scripted.find((candidate) => candidate.request.scenario === target.scenario);
+    const ratio = scenario?.summary[target.figure]?.vsSeedEndpoint[target.kind] ?? spread([]);
+    return {
+      name: target.name,
+      at: scenario?.label ?? 'not run',
+      bound: `${target.better === 'higher' ? '≥' : '≤'} ${target.bound}`,
+      ratio,
+      verdict: judge(ratio, target),
+    };
+  });
+}
+
 export async function runBenchmarks(mode: Mode, log: (line: string) => void = console.log): Promise<BenchReport> {
   const plan = PLANS[mode];
   const report: BenchReport = {
@@ -295,6 +369,8 @@ export async function runBenchmarks(mode: Mode, log: (line: string) => void = co
     scenarios: [],
     pages: { rounds: [], summary: {} },
     targets: [],
+    scripted: [],
+    scriptedTargets: [],
     generatorMaxCpuShare: 0,
   };
   log(
@@ -345,12 +421,36 @@ export async function runBenchmarks(mode: Mode, log: (line: string) => void = co
     log(`  ${figure.padEnd(18)}${PAGES.map((page) => pad(formatSpread(byPage[page]), 26)).join('')}`);
   }
 
+  log('\n7. scripted endpoints (docs/ENDPOINTS.md) on the station, interleaved with its seed endpoint');
+  for (const request of plan.scripted) {
+    const kinds = SCRIPTED_TARGETS.filter((target) => target.scenario === request.scenario).map(({ kind }) => kind);
+    const scripted = await runScripted(request, ['station', ...kinds], plan.rounds, report);
+    report.scripted.push(scripted);
+    log(`\n${scripted.label}: ${kinds.join(', ')} ÷ the seed endpoint`);
+    const headings = ['seed endpoint', ...kinds, ...kinds.map((kind) => `${kind} ÷`)];
+    log(`  ${'figure'.padEnd(18)}${headings.map((heading) => pad(heading, 22)).join('')}`);
+    for (const [figure, { servers, vsSeedEndpoint }] of Object.entries(scripted.summary)) {
+      const cells = [
+        ...['station', ...kinds].map((kind) => formatSpread(servers[kind] ?? spread([]))),
+        ...kinds.map((kind) => formatSpread(vsSeedEndpoint[kind] ?? spread([]), '×')),
+      ];
+      log(`  ${figure.padEnd(18)}${cells.map((cell) => pad(cell, 22)).join('')}`);
+    }
+  }
+
   report.targets = judgeTargets(report.scenarios);
   const longTasks = report.pages.summary.longTasksOver50ms?.['station-client'] ?? spread([]);
   log('\ntargets: station ÷ bare ws, median [min–max] of the per-round ratios');
   for (const target of report.targets) {
     log(
       `  ${`${target.name} ${target.bound}`.padEnd(32)}${formatSpread(target.ratio, '×').padEnd(26)}${target.verdict}`,
+    );
+  }
+  report.scriptedTargets = judgeScriptedTargets(report.scripted);
+  log("\nscripted endpoints: ÷ the station's seed endpoint, median [min–max] of the per-round ratios");
+  for (const target of report.scriptedTargets) {
+    log(
+      `  ${`${target.name} ${target.bound}`.padEnd(36)}${formatSpread(target.ratio, '×').padEnd(26)}${target.verdict}`,
     );
   }
   log(

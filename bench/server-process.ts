@@ -1,14 +1,17 @@
 /**
- * One server under test, in a process of its own: `node server-process.js <bare|bare-fair|seed|station>`.
- * Tells the runner its port over the IPC channel, and answers `stats` with its CPU time, memory
+ * One server under test, in a process of its own: `node server-process.js <kind>`, a server of
+ * SERVER_KINDS or the station serving one of the scripted endpoints of SCRIPTED_KINDS. Tells the
+ * runner its port and path over the IPC channel, and answers `stats` with its CPU time, memory
  * and server-side fan-out lateness.
  */
 import { subscribe } from 'node:diagnostics_channel';
+import { TEST_ENDPOINT_PATH } from '../common/protocol';
 import { parseStationConfig } from '../main/station/config';
 import { TICK_SENT_CHANNEL, type TickSent } from '../main/station/diagnostics';
 import { startStation } from '../main/station/station';
 import { startBareWs, type BenchServer } from './servers/bare-ws';
 import { recordFanOut, takeFanOut } from './servers/fan-out-clock';
+import { SCRIPTED_ENDPOINTS, type ScriptedKind } from './servers/scripted-endpoints';
 import { startSeedServer } from './servers/seed-server';
 
 export const SERVER_KINDS = ['bare', 'bare-fair', 'seed', 'station'] as const;
@@ -23,7 +26,7 @@ export interface ServerStats {
   serverFanOutP99: number;
 }
 
-async function start(kind: ServerKind): Promise<BenchServer> {
+async function start(kind: ServerKind | ScriptedKind): Promise<BenchServer> {
   if (kind === 'bare' || kind === 'bare-fair') return startBareWs(kind === 'bare-fair');
   if (kind === 'seed') return startSeedServer();
   // The real endpoint core with its defaults: limits, heartbeat, Origin rules, peers view.
@@ -32,11 +35,14 @@ async function start(kind: ServerKind): Promise<BenchServer> {
     recordFanOut(slotAt, sentAt);
   });
   const station = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0 }));
+  if (kind !== 'station')
+    station.endpoints.applyText(JSON.stringify({ endpoints: [SCRIPTED_ENDPOINTS[kind].definition] }));
   return { port: station.port, close: () => station.close() };
 }
 
 async function main(): Promise<void> {
-  const kind = process.argv[2] as ServerKind;
+  const kind = process.argv[2] as ServerKind | ScriptedKind;
+  const path = kind in SCRIPTED_ENDPOINTS ? SCRIPTED_ENDPOINTS[kind as ScriptedKind].path : TEST_ENDPOINT_PATH;
   const server = await start(kind);
   process.on('message', (message) => {
     if (message === 'stats') {
@@ -56,7 +62,7 @@ async function main(): Promise<void> {
       void server.close().finally(() => process.exit(0));
     }
   });
-  process.send?.({ port: server.port });
+  process.send?.({ port: server.port, path });
 }
 
 if (require.main === module) void main();

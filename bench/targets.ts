@@ -3,6 +3,7 @@
  * judged against one: met or missed, beyond the rounds' spread or within it.
  */
 import type { ScenarioRequest } from './load-generator';
+import type { ScriptedKind } from './servers/scripted-endpoints';
 import type { Spread } from './statistics';
 
 export interface RatioTarget {
@@ -40,3 +41,40 @@ export function judge(ratio: Spread, target: Pick<RatioTarget, 'better' | 'bound
   if (meets(ratio.median)) return meets(worst) ? 'met beyond the spread' : 'met within the spread';
   return meets(best) ? 'missed within the spread' : 'missed beyond the spread';
 }
+
+/** Scripted endpoints ÷ the station's seed endpoint, measured in the same rounds on one build. */
+export interface ScriptedTarget {
+  name: string;
+  kind: ScriptedKind;
+  scenario: 'throughput' | 'fanout';
+  figure: string;
+  better: 'higher' | 'lower';
+  bound: number;
+}
+
+export const SCRIPTED_TARGETS: readonly ScriptedTarget[] = [
+  {
+    name: 'reply rule, echo rate',
+    kind: 'reply-rule',
+    scenario: 'throughput',
+    figure: 'messagesPerSecond',
+    better: 'higher',
+    bound: 0.8,
+  },
+  {
+    name: 'after 100 rules, echo rate',
+    kind: 'after-100-rules',
+    scenario: 'throughput',
+    figure: 'messagesPerSecond',
+    better: 'higher',
+    bound: 0.5,
+  },
+  {
+    name: 'per-peer stream, fan-out CPU',
+    kind: 'per-peer-stream',
+    scenario: 'fanout',
+    figure: 'serverCpuShare',
+    better: 'lower',
+    bound: 1.2,
+  },
+];

@@ -30,12 +30,13 @@ export interface PeerSnapshot {
   endpoint: string;
 }
 
-/** What a record entry is: a message the peer sent, or one the station sent it, or its close. */
 /**
+ * What a record entry is: a message the peer sent, or one the station sent it, or its close.
  * greeting: the seed's greeting, or a scripted endpoint's onConnect; reply: a scripted rule's
- * answer; stream: a scripted stream's message.
+ * answer. Ticks and scripted streams are not recorded: they would flush everything else.
  */
-export type TrafficKind = 'greeting' | 'echo' | 'reply' | 'stream' | 'host' | 'message' | 'notice' | 'close';
+export const TRAFFIC_KINDS = ['greeting', 'echo', 'reply', 'host', 'message', 'notice', 'close'] as const;
+export type TrafficKind = (typeof TRAFFIC_KINDS)[number];
 
 /** One entry of the station's traffic record (GET /api/peers/{id}/messages). */
 export interface TrafficEntry {

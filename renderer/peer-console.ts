@@ -21,9 +21,8 @@ const select = (id: string) => byId(id, HTMLSelectElement);
 const KIND_OF: Record<TrafficEntry['kind'], EntryKind> = {
   greeting: 'greeting',
   echo: 'echo',
-  // A scripted endpoint's answer and stream, shown as the seed's counterparts: its echo and ticks.
+  // A scripted endpoint's answer, shown as the seed's counterpart: its echo.
   reply: 'echo',
-  stream: 'tick',
   host: 'host',
   message: 'message',
   notice: 'notice',

@@ -1,4 +1,4 @@
-/** The benchmark at tiny sizes: every scenario runs against every server and yields numbers. */
+/** The benchmark at tiny sizes: every scenario runs against every server (and scripted endpoint) and yields numbers. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { runBenchmarks } from '../bench/run';
@@ -40,6 +40,29 @@ it(
     assert.equal(report.targets.length, 7);
     for (const target of report.targets) assert.notEqual(target.verdict, 'no figure', target.name);
     assert.ok(lines.some((line) => line.includes('targets:')));
+    // The scripted endpoints, each beside the seed endpoint in every round, and their three targets.
+    assert.deepEqual(
+      report.scripted.map(({ rounds }) => rounds.map((round) => Object.keys(round))),
+      [
+        Array.from({ length: report.rounds }, () => ['station', 'reply-rule', 'after-100-rules']),
+        Array.from({ length: report.rounds }, () => ['station', 'per-peer-stream']),
+      ],
+    );
+    for (const { label, rounds } of report.scripted) {
+      for (const round of rounds) {
+        for (const [server, values] of Object.entries(round)) {
+          for (const [name, value] of Object.entries(values)) {
+            assert.ok(Number.isFinite(value), `${label} / ${server} / ${name} = ${value}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(
+      report.scriptedTargets.map((target) => target.name),
+      ['reply rule, echo rate', 'after 100 rules, echo rate', 'per-peer stream, fan-out CPU'],
+    );
+    for (const target of report.scriptedTargets) assert.notEqual(target.verdict, 'no figure', target.name);
+    assert.ok(lines.some((line) => line.startsWith('scripted endpoints: ÷')));
     assert.match(report.machine.pinning, /CPU 0|taskset unavailable/);
   },
 );

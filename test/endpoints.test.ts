@@ -189,6 +189,29 @@ describe('what rules match and do', () => {
   });
 });
 
+describe('the traffic record of a scripted endpoint', () => {
+  it('keeps what peers sent and the replies, as replies; streams are left out, as ticks are', async (t) => {
+    const station = await scriptedStation(t, CONTRACT);
+    const login = await openClient(url(station, '/login'), ['graphql-transport-ws']);
+    login.socket.send('secret');
+    assert.equal(await text(login), 'welcome');
+    const prices = await openClient(url(station, '/prices'));
+    await text(prices, isPrice);
+    prices.socket.send('ping');
+    assert.equal(await text(prices, (m) => m === 'pong'), 'pong');
+    const kinds = (client: number) =>
+      station.peers.record.forPeer(client).map((entry) => `${entry.direction} ${entry.kind} ${entry.preview}`);
+    const [loginPeer, pricesPeer] = station.peers.list().map((peer) => peer.id);
+    assert.deepEqual(kinds(loginPeer ?? -1), ['in message secret', 'out reply welcome']);
+    assert.deepEqual(
+      kinds(pricesPeer ?? -1).filter((entry) => !entry.startsWith('out greeting')),
+      ['in message ping', 'out reply pong'],
+    );
+    login.socket.close();
+    prices.socket.close();
+  });
+});
+
 describe('onConnect and streams', () => {
   it('sends onConnect in order, with its delays, before any answer or stream', async (t) => {
     const station = await scriptedStation(t, {

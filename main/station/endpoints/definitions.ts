@@ -19,14 +19,7 @@ import {
   type MatchDefinition,
   type SendDefinition,
 } from './schema';
-import {
-  compileTemplate,
-  isTemplate,
-  TemplateUseError,
-  type Template,
-  type TemplateContext,
-  type TemplateEndpoint,
-} from './templates';
+import { compileTemplate, isTemplate, TemplateUseError, type Template, type TemplateEndpoint } from './templates';
 
 /** Where in a definitions text a problem is: the path to it, and the characters an editor marks. */
 export interface DefinitionsLocation {
@@ -243,7 +236,14 @@ function compileMatch(match: MatchDefinition, fail: Fail): CompiledRule['matches
       return (found !== undefined) === mustExist;
     });
   }
-  return (message, state) => conditions.every((condition) => condition(message, state));
+  // Rules are tried on every message, a hundred of them perhaps: no closure made per try.
+  const [only] = conditions;
+  if (conditions.length === 0) return () => true;
+  if (conditions.length === 1 && only !== undefined) return only;
+  return (message, state) => {
+    for (const condition of conditions) if (!condition(message, state)) return false;
+    return true;
+  };
 }
 
 function compilePayloads(send: NonNullable<SendDefinition>, endpoint: TemplateEndpoint, fail: Fail): CompiledPayload[] {
@@ -300,11 +300,6 @@ function pathProblem(path: string, taken: ReadonlySet<string>): string | null {
 /** Why a rendered frame cannot be sent, or null when it can. */
 export function oversizeProblem(frame: Buffer, maxPayload: number): string | null {
   return frame.length > maxPayload ? `${frame.length} bytes, more than maxPayload (${maxPayload})` : null;
-}
-
-/** Renders a payload for `context`; bytes need no context. */
-export function renderPayload(payload: CompiledPayload, context: () => TemplateContext): Buffer {
-  return 'template' in payload ? Buffer.from(payload.template(context())) : payload.bytes;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -8,7 +8,6 @@ import type { EscapedErrors } from '../escaped-errors';
 import { PauseReason, type Peer, type PeerScript } from '../peers/peer';
 import {
   oversizeProblem,
-  renderPayload,
   type CompiledDelay,
   type CompiledEndpoint,
   type CompiledPayload,
@@ -33,6 +32,8 @@ export interface ScriptedPeerState {
   counter: number;
   /** Its connect URL's query (the access token left out). */
   query: Record<string, string>;
+  /** The peer as templates see it, made once (its address is a system call to read). */
+  view: { id: number; address: string };
   connectedAt: number;
   /** For each stream with a count, how many it was sent (allocated only when one has a count). */
   streamSent: number[] | null;
@@ -61,25 +62,27 @@ export class ScriptedEndpoint implements PeerScript {
       const round = host.escaped.guard(`a stream of ${compiled.path}`, () => {
         const now = performance.now();
         if (stream.perPeer) {
-          for (const [peer, state] of this.#peers) {
-            if (state.early !== null || now - state.connectedAt < stream.startAfterMs) continue;
+          // forEach: a for-of over the map's entries would make an array for every peer, every round.
+          this.#peers.forEach((state, peer) => {
+            if (state.early !== null || now - state.connectedAt < stream.startAfterMs) return;
             if (state.streamSent !== null) {
               const sent = state.streamSent[index] ?? 0;
-              if (sent >= stream.count) continue;
+              if (sent >= stream.count) return;
               state.streamSent[index] = sent + 1;
             }
             for (const payload of stream.send) {
-              const frame = this.#render(payload, () => this.#context(peer, state, null));
-              if (frame !== null) peer.offer(frame, payload.binary, 'stream', SKIP_ABOVE_BYTES);
+              const frame = this.#render(payload, state, null);
+              // Not recorded, as ticks are not: a stream to every peer would flush everything else.
+              if (frame !== null) peer.offer(frame, payload.binary, null, SKIP_ABOVE_BYTES);
             }
-          }
+          });
           return;
         }
         if (now - this.#startedAt < stream.startAfterMs || rounds >= stream.count) return;
         rounds += 1;
         for (const payload of stream.send) {
-          const frame = this.#render(payload, () => this.#context(null, null, null));
-          if (frame !== null) this.#sendTo(this.#peers.keys(), frame, payload.binary, 'stream');
+          const frame = this.#render(payload, null, null);
+          if (frame !== null) this.#sendTo(this.#peers.keys(), frame, payload.binary, null);
         }
       });
       this.#timers.push(setInterval(round, stream.everyMs));
@@ -98,6 +101,7 @@ export class ScriptedEndpoint implements PeerScript {
       state: 'start',
       counter: 0,
       query,
+      view: { id: peer.id, address: peer.remoteAddress },
       connectedAt: performance.now(),
       streamSent: null,
       delayed: 0,
@@ -137,7 +141,7 @@ export class ScriptedEndpoint implements PeerScript {
     const state = this.#peers.get(peer);
     if (state === undefined) return;
     peer.recordIncoming(data, isBinary);
-    const message = scriptMessage(data, isBinary);
+    const message = new ReceivedMessage(data, isBinary);
     if (state.early !== null) {
       state.early.push(message);
       return;
@@ -147,7 +151,7 @@ export class ScriptedEndpoint implements PeerScript {
 
   #answer(peer: Peer, state: ScriptedPeerState, message: ReceivedMessage): void {
     state.counter += 1;
-    const rule = this.compiled.rules.find((candidate) => candidate.matches(message, state.state));
+    const rule = firstMatch(this.compiled.rules, message, state.state);
     if (rule === undefined) {
       if (this.compiled.fallback === 'echo') peer.deliver(message.raw, message.binary, 'echo');
       return;
@@ -155,13 +159,12 @@ export class ScriptedEndpoint implements PeerScript {
     if (rule.setState !== null) state.state = rule.setState;
     // Rendered now, with the message and the state as they are; sent when the delay is over.
     const frames = rule.send.map((payload) => ({
-      frame: this.#render(payload, () => this.#context(peer, state, message)),
+      frame: this.#render(payload, state, message),
       binary: payload.binary,
     }));
-    const act = () => this.#act(peer, rule, frames);
     const wait = delayMs(rule.delay);
     if (wait === 0) {
-      act();
+      this.#act(peer, rule, frames);
       return;
     }
     state.delayed += 1;
@@ -170,7 +173,7 @@ export class ScriptedEndpoint implements PeerScript {
       this.host.escaped.guard(`a delayed reply of ${this.path}`, () => {
         state.delayed -= 1;
         if (state.delayed < MAX_DELAYED_PER_PEER / 2) peer.releaseReading(PauseReason.scriptBacklog);
-        if (this.#peers.get(peer) === state) act();
+        if (this.#peers.get(peer) === state) this.#act(peer, rule, frames);
       }),
       wait,
     );
@@ -207,7 +210,7 @@ export class ScriptedEndpoint implements PeerScript {
         return;
       }
       for (const payload of item.send) {
-        const frame = this.#render(payload, () => this.#context(peer, state, null));
+        const frame = this.#render(payload, state, null);
         if (frame !== null) peer.deliver(frame, payload.binary, 'greeting');
       }
     }
@@ -216,7 +219,7 @@ export class ScriptedEndpoint implements PeerScript {
     for (const message of early) this.#answer(peer, state, message);
   }
 
-  #sendTo(peers: Iterable<Peer>, frame: Buffer, binary: boolean, kind: TrafficKind): void {
+  #sendTo(peers: Iterable<Peer>, frame: Buffer, binary: boolean, kind: TrafficKind | null): void {
     for (const peer of peers) {
       const state = this.#peers.get(peer);
       if (state !== undefined && state.early === null) peer.offer(frame, binary, kind, SKIP_ABOVE_BYTES);
@@ -224,10 +227,14 @@ export class ScriptedEndpoint implements PeerScript {
   }
 
   /** A payload's frame, or null (logged and counted) when it cannot be sent. */
-  #render(payload: CompiledPayload, context: () => TemplateContext): Buffer | null {
+  /** A payload's frame, or null (logged and counted) when it cannot be sent. */
+  #render(payload: CompiledPayload, state: ScriptedPeerState | null, message: ScriptMessage | null): Buffer | null {
     let frame: Buffer;
     try {
-      frame = renderPayload(payload, context);
+      frame =
+        'template' in payload
+          ? Buffer.from(payload.template(this.#context(state, message, payload.template.readsMessageJson)))
+          : payload.bytes;
     } catch (error) {
       this.host.notSent(this.path, 'template-error', (error as Error).message);
       return null;
@@ -238,43 +245,51 @@ export class ScriptedEndpoint implements PeerScript {
     return null;
   }
 
-  #context(peer: Peer | null, state: ScriptedPeerState | null, message: ScriptMessage | null): TemplateContext {
-    return {
-      ...(message === null ? {} : { message: { text: message.text ?? '', json: message.json } }),
-      ...(peer === null ? {} : { peer: { id: peer.id, address: peer.remoteAddress } }),
+  #context(state: ScriptedPeerState | null, message: ScriptMessage | null, readsJson: boolean): TemplateContext {
+    const context: TemplateContext = {
       query: state?.query ?? {},
       endpoint: this.compiled.template,
       counter: state?.counter ?? 0,
     };
+    // Parsed only for a template that reads it: most messages are not JSON, and finding that out throws.
+    if (message !== null) context.message = { text: message.text ?? '', json: readsJson ? message.json : undefined };
+    if (state !== null) context.peer = state.view;
+    return context;
   }
 }
 
-/** A message a peer sent: as rules see it, and its bytes. */
-export type ReceivedMessage = ScriptMessage & { readonly raw: Buffer };
+/** A message a peer sent: as rules see it (its JSON parsed on first need), and its bytes. */
+export class ReceivedMessage implements ScriptMessage {
+  readonly text: string | null;
+  #json: unknown;
+  #parsed = false;
 
-/** A message as rules see it: its text, and its JSON parsed on first need. */
-export function scriptMessage(data: Buffer, isBinary: boolean): ReceivedMessage {
-  const text = isBinary ? null : data.toString();
-  let json: unknown;
-  let parsed = false;
-  return {
-    binary: isBinary,
-    text,
-    raw: data,
-    get json() {
-      if (!parsed) {
-        parsed = true;
-        if (text !== null) {
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
+  constructor(
+    readonly raw: Buffer,
+    readonly binary: boolean,
+  ) {
+    this.text = binary ? null : raw.toString();
+  }
+
+  get json(): unknown {
+    if (!this.#parsed) {
+      this.#parsed = true;
+      if (this.text !== null) {
+        try {
+          this.#json = JSON.parse(this.text);
+        } catch {
+          this.#json = undefined;
         }
       }
-      return json;
-    },
-  };
+    }
+    return this.#json;
+  }
+}
+
+/** The first rule that matches, tried in order (a loop: this runs for every message). */
+function firstMatch(rules: readonly CompiledRule[], message: ScriptMessage, state: string): CompiledRule | undefined {
+  for (const rule of rules) if (rule.matches(message, state)) return rule;
+  return undefined;
 }
 
 function delayMs(delay: CompiledDelay): number {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Handlebars from 'handlebars';
+import { directRenderer } from './direct-render';
 import { fakerFunction, type FakerLocale } from './fake-data';
 
 /** The endpoint as templates see it: made once per endpoint, shared by every render. */
@@ -128,6 +129,7 @@ const handlebars = Handlebars.create();
 for (const [name, helper] of Object.entries(helpers)) handlebars.registerHelper(name, helper);
 
 const knownHelpers = Object.fromEntries(Object.keys(helpers).map((name) => [name, true]));
+const COMPILE_OPTIONS = { noEscape: true, strict: false, knownHelpers, knownHelpersOnly: true };
 
 /** A context for checking templates at load: every name in scope, with empty values. */
 const checkContext = (endpoint: TemplateEndpoint): TemplateContext => ({
@@ -138,7 +140,8 @@ const checkContext = (endpoint: TemplateEndpoint): TemplateContext => ({
   counter: 0,
 });
 
-export type Template = (context: TemplateContext) => string;
+/** A compiled template; `readsMessageJson` is false only when it surely never reads `message.json`. */
+export type Template = ((context: TemplateContext) => string) & { readonly readsMessageJson: boolean };
 
 /** Whether `source` has anything to render; plain text is sent as it is, without Handlebars. */
 export function isTemplate(source: string): boolean {
@@ -164,17 +167,34 @@ function closeBeforeBrace(source: string): string {
 export function compileTemplate(source: string, endpoint: TemplateEndpoint): Template {
   const parsed = handlebars.parse(closeBeforeBrace(source));
   checkFakerUses(parsed, endpoint.fakerLocale);
-  const template = handlebars.compile<TemplateContext>(parsed, {
-    noEscape: true,
-    strict: false,
-    knownHelpers,
-    knownHelpersOnly: true,
-  });
+  const direct = directRenderer(parsed, helpers);
+  const template = handlebars.compile<TemplateContext>(parsed, COMPILE_OPTIONS);
   try {
     template(checkContext(endpoint));
   } catch (error) {
     // Arguments that are only known when a peer sends a message are not the template's fault.
     if (!(error instanceof HelperError)) throw error;
   }
-  return template;
+  return Object.assign(direct ?? template, { readsMessageJson: direct === null || readsMessageJson(parsed) });
+}
+
+/**
+ * Whether a template's paths reach `message.json`: the message's JSON is then parsed for it (a
+ * message that is not JSON costs a thrown SyntaxError). The whole message, or the whole context
+ * (`this`), counts as reaching it.
+ */
+function readsMessageJson(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(readsMessageJson);
+  if (typeof node !== 'object' || node === null) return false;
+  const { type, parts } = node as { type?: string; parts?: string[] };
+  if (type === 'PathExpression' && parts !== undefined) {
+    if (parts.length === 0) return true;
+    if (parts[0] === 'message' && parts[1] !== 'text') return true;
+  }
+  return Object.values(node).some(readsMessageJson);
+}
+
+/** Handlebars' own rendering of `source`, for the test that holds the direct renderer to it. */
+export function compileWithHandlebarsOnly(source: string): (context: TemplateContext) => string {
+  return handlebars.compile<TemplateContext>(closeBeforeBrace(source), COMPILE_OPTIONS);
 }

@@ -2,14 +2,8 @@
  * What an endpoint would do with one message, without a peer and without sending anything: the
  * rule that fires and the payloads it renders. For the desktop window's "Try it".
  */
-import {
-  oversizeProblem,
-  renderPayload,
-  type CompiledDelay,
-  type CompiledEndpoint,
-  type CompiledRule,
-} from './definitions';
-import { scriptMessage } from './scripted-endpoint';
+import { oversizeProblem, type CompiledDelay, type CompiledEndpoint, type CompiledRule } from './definitions';
+import { ReceivedMessage } from './scripted-endpoint';
 import type { TemplateContext } from './templates';
 
 /** The peer a tried message comes from, as templates see it. */
@@ -38,7 +32,7 @@ export function tryMessage(
   state: string,
   maxPayload: number,
 ): TriedMessage {
-  const message = scriptMessage(data, binary);
+  const message = new ReceivedMessage(data, binary);
   const index = endpoint.rules.findIndex((rule) => rule.matches(message, state));
   const rule = endpoint.rules[index];
   if (rule === undefined) {
@@ -62,7 +56,7 @@ export function tryMessage(
   };
   const sends = rule.send.map((payload): TriedPayload => {
     try {
-      const frame = renderPayload(payload, () => context);
+      const frame = 'template' in payload ? Buffer.from(payload.template(context)) : payload.bytes;
       const problem = oversizeProblem(frame, maxPayload);
       return problem === null ? { binary: payload.binary, frame } : { binary: payload.binary, problem };
     } catch (error) {

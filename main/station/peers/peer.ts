@@ -205,7 +205,7 @@ export class Peer {
    * Sends a frame that may be skipped (a stream, a message to every peer) unless more than
    * `skipAboveBytes` is queued for the peer already; false when skipped or the peer is closing.
    */
-  offer(frame: Buffer, binary: boolean, kind: TrafficKind, skipAboveBytes: number): boolean {
+  offer(frame: Buffer, binary: boolean, kind: TrafficKind | null, skipAboveBytes: number): boolean {
     if (!this.#takesMore(skipAboveBytes)) return false;
     this.#send(frame, binary, kind);
     return true;

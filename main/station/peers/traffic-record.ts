@@ -1,23 +1,22 @@
 /**
  * A bounded, station-wide record of what peers sent and were sent, for the host to read per peer:
  * the newest RECORD_ENTRIES messages, each with a short preview (text up to PREVIEW_BYTES, binary
- * as hex of its first PREVIEW_HEX_BYTES). Ticks are left out, or they would flush everything
+ * as hex of its first PREVIEW_HEX_BYTES). Ticks and scripted streams are left out, or they would flush everything
  * else within seconds. Nothing is kept per idle peer: one ring buffer serves every peer.
  */
-import type { TrafficEntry, TrafficKind } from '../../../common/station-status';
+import { TRAFFIC_KINDS, type TrafficEntry, type TrafficKind } from '../../../common/station-status';
 
 export const RECORD_ENTRIES = 10_000;
 export const PREVIEW_BYTES = 256;
 export const PREVIEW_HEX_BYTES = 64;
 
-const KINDS: readonly TrafficKind[] = ['greeting', 'echo', 'host', 'message', 'notice', 'close'];
 const OUT = 1;
 const BINARY = 2;
 const TRUNCATED = 4;
-/** The kind's index in KINDS sits above the three flags. */
+/** The kind's index in TRAFFIC_KINDS sits above the three flags. */
 const KIND_SHIFT = 3;
 /** Each kind's bits in the flags, worked out once rather than looked up on every message. */
-const KIND_BITS = Object.fromEntries(KINDS.map((kind, index) => [kind, index << KIND_SHIFT])) as Record<
+const KIND_BITS = Object.fromEntries(TRAFFIC_KINDS.map((kind, index) => [kind, index << KIND_SHIFT])) as Record<
   TrafficKind,
   number
 >;
@@ -97,7 +96,7 @@ export class TrafficRecord {
         peerId,
         time: this.#time[slot] as number,
         direction: flags & OUT ? 'out' : 'in',
-        kind: KINDS[flags >> KIND_SHIFT] as TrafficKind,
+        kind: TRAFFIC_KINDS[flags >> KIND_SHIFT] as TrafficKind,
         size: this.#size[slot] as number,
         binary: (flags & BINARY) !== 0,
         preview: this.#preview[slot] as string,
