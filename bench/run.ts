@@ -17,7 +17,7 @@ import { pageUnderLoad, PAGES, type PageFigures, type PageKind } from './page-un
 import { SERVER_KINDS, type ServerKind, type ServerStats } from './server-process';
 import { spread, type Spread } from './statistics';
 import type { ScriptedKind } from './servers/scripted-endpoints';
-import { judge, RATIO_TARGETS, SCRIPTED_TARGETS, type Verdict } from './targets';
+import { judge, RATIO_TARGETS, SCRIPTED_TARGETS, type RatioTarget, type Verdict } from './targets';
 
 type Mode = 'smoke' | 'quick' | 'full';
 const MiB = 1024 * 1024;
@@ -294,15 +294,23 @@ function judgeTargets(scenarios: readonly ScenarioReport[]): TargetReport[] {
   return RATIO_TARGETS.map((target) => {
     // The last of a kind is the largest: fan-out is judged at the most peers the run has.
     const scenario = scenarios.filter((candidate) => candidate.request.scenario === target.scenario).at(-1);
-    const ratio = scenario?.summary[target.figure]?.vsBare ?? spread([]);
-    return {
-      name: target.name,
-      at: scenario?.label ?? 'not run',
-      bound: `${target.better === 'higher' ? '≥' : '≤'} ${target.bound}`,
-      ratio,
-      verdict: judge(ratio, target),
-    };
+    return targetReport(target, scenario?.label, scenario?.summary[target.figure]?.vsBare);
   });
+}
+
+/** A target's verdict on `ratio`, measured in the scenario labelled `at` (none: not run). */
+function targetReport(
+  target: Pick<RatioTarget, 'name' | 'better' | 'bound'>,
+  at: string | undefined,
+  ratio: Spread = spread([]),
+): TargetReport {
+  return {
+    name: target.name,
+    at: at ?? 'not run',
+    bound: `${target.better === 'higher' ? '≥' : '≤'} ${target.bound}`,
+    ratio,
+    verdict: judge(ratio, target),
+  };
 }
 
 const pad = (text: string, width: number) => text.padStart(width);
@@ -342,14 +350,7 @@ async function runScripted(
 function judgeScriptedTargets(scripted: readonly ScriptedReport[]): TargetReport[] {
   return SCRIPTED_TARGETS.map((target) => {
     const scenario = scripted.find((candidate) => candidate.request.scenario === target.scenario);
-    const ratio = scenario?.summary[target.figure]?.vsSeedEndpoint[target.kind] ?? spread([]);
-    return {
-      name: target.name,
-      at: scenario?.label ?? 'not run',
-      bound: `${target.better === 'higher' ? '≥' : '≤'} ${target.bound}`,
-      ratio,
-      verdict: judge(ratio, target),
-    };
+    return targetReport(target, scenario?.label, scenario?.summary[target.figure]?.vsSeedEndpoint[target.kind]);
   });
 }
 

@@ -189,7 +189,7 @@ describe(
       await first.page.locator('#tab-endpoints').click();
       await first.page.locator('#endpoint-add').click();
       await first.page.locator('#endpoint-editor .cm-content').click({ timeout: WAIT_MS });
-      await first.page.keyboard.press('Control+A');
+      await first.page.keyboard.press('ControlOrMeta+A');
       await first.page.keyboard.insertText(
         '{"path": "/hello", "rules": [{"match": {"text": "hi"}, "send": "hello {{peer.id}}"}]}',
       );

@@ -57,7 +57,7 @@ async function openWindow(
 /** Replaces the editor's text as a person would: select all, then type (paste) the new one. */
 async function typeInEditor(page: Page, text: string): Promise<void> {
   await page.locator('#endpoint-editor .cm-content').click();
-  await page.keyboard.press('Control+A');
+  await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.insertText(text);
 }
 
@@ -191,7 +191,7 @@ describe('Endpoints panel (desktop window, mock bridge, real station host)', () 
       'cm-content cm-lineWrapping',
       'Tab from Export lands in the editor',
     );
-    await page.keyboard.press('Control+End');
+    await page.keyboard.press('ControlOrMeta+End');
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate('document.activeElement.id'), 'endpoints-apply', 'and Tab leaves it: no trap');
     await page.keyboard.press('Shift+Tab');

@@ -227,7 +227,6 @@ export class ScriptedEndpoint implements PeerScript {
   }
 
   /** A payload's frame, or null (logged and counted) when it cannot be sent. */
-  /** A payload's frame, or null (logged and counted) when it cannot be sent. */
   #render(payload: CompiledPayload, state: ScriptedPeerState | null, message: ScriptMessage | null): Buffer | null {
     let frame: Buffer;
     try {
