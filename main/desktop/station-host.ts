@@ -159,7 +159,7 @@ export class StationHost {
   /** Whether these endpoint texts load; where the first problem is when they do not. */
   checkEndpoints(texts: unknown): EndpointsCheck {
     const checked = checkTexts(texts);
-    return 'loaded' in checked ? { ok: true, paths: checked.loaded.endpoints.map(({ path }) => path) } : checked;
+    return 'loaded' in checked ? { ok: true, paths: pathsOf(checked.loaded) } : checked;
   }
 
   /**
@@ -172,7 +172,7 @@ export class StationHost {
     this.endpoints = { texts: [...(texts as string[])], loaded: checked.loaded };
     this.#station?.endpoints.apply(checked.loaded);
     this.#notifySoon();
-    return { ok: true, paths: checked.loaded.endpoints.map(({ path }) => path) };
+    return { ok: true, paths: pathsOf(checked.loaded) };
   }
 
   /** What one endpoint's definition would do with a message; nothing is sent. */
@@ -293,6 +293,8 @@ function composedBytes(message: unknown): Buffer | undefined {
   if (binary === false) return typeof text === 'string' ? Buffer.from(text) : undefined;
   return undefined;
 }
+
+const pathsOf = (loaded: LoadedDefinitions) => loaded.endpoints.map(({ path }) => path);
 
 /** Endpoint texts from the window, loaded; or where the first problem is. */
 function checkTexts(texts: unknown): { loaded: LoadedDefinitions } | Extract<EndpointsCheck, { ok: false }> {

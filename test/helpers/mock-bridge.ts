@@ -76,6 +76,7 @@ export function mockBridgeScript(options: MockBridgeOptions): string {
           return host ? host('applyEndpoints', texts) : { ok: true, paths: [] };
         },
         async tryEndpoint(request) {
+          if (!host) return { ok: false, message: 'No station host answers this mock' };
           const message = request.message.binary ? { binary: true, bytes: Array.from(request.message.bytes) } : request.message;
           const result = await host('tryEndpoint', { ...request, message });
           if (result.ok) result.sends = result.sends.map((send) => 'bytes' in send ? { ...send, bytes: new Uint8Array(send.bytes) } : send);
