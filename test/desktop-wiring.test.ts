@@ -57,15 +57,17 @@ async function startApp(
   await waitFor('the window to open', () => MockBrowserWindow.instances.length === 1);
   const window = MockBrowserWindow.instances[0] as MockBrowserWindow;
   await waitFor('the window to load a page', () => window.webContents.loaded.length > 0);
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        electron.app.once('quit', () => resolve());
-        electron.app.quit();
-      }),
-  );
+  t.after(() => quitApp(electron));
   const running: RunningApp = { electron, window, userData, pageUrl: window.webContents.currentUrl };
   return running;
+}
+
+/** Quits the app and resolves once it has (its station closed first). */
+function quitApp(electron: MockElectron): Promise<void> {
+  return new Promise((resolve) => {
+    electron.app.once('quit', () => resolve());
+    electron.app.quit();
+  });
 }
 
 const ownSender = (app: RunningApp) => ({ contents: app.window.webContents, url: app.pageUrl, topFrame: true });
@@ -347,10 +349,7 @@ describe('desktop main process (mocked electron)', () => {
     await assert.rejects(app.electron.ipcMain.invoke(IpcChannel.applyEndpoints, foreign, []), UntrustedSenderError);
     await assert.rejects(app.electron.ipcMain.invoke(IpcChannel.getEndpoints, foreign), UntrustedSenderError);
     const gone = closed(peer.socket);
-    await new Promise<void>((resolve) => {
-      app.electron.app.once('quit', () => resolve());
-      app.electron.app.quit();
-    });
+    await quitApp(app.electron);
     assert.equal((await gone).code, 1001);
 
     const next = createMockElectron(app.userData);
@@ -359,13 +358,7 @@ describe('desktop main process (mocked electron)', () => {
     await waitFor('the next window', () => MockBrowserWindow.instances.some((window) => window !== app.window));
     const window = MockBrowserWindow.instances.find((candidate) => candidate !== app.window) as MockBrowserWindow;
     await waitFor('its page', () => window.webContents.loaded.length > 0);
-    t.after(
-      () =>
-        new Promise<void>((resolve) => {
-          next.app.once('quit', () => resolve());
-          next.app.quit();
-        }),
-    );
+    t.after(() => quitApp(next));
     const sender = { contents: window.webContents, url: window.webContents.currentUrl, topFrame: true };
     assert.deepEqual(await next.ipcMain.invoke(IpcChannel.getEndpoints, sender), [login]);
     const again = await openClient(`${window.webContents.currentUrl.replace('http', 'ws')}login`);
