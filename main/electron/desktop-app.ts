@@ -2,8 +2,7 @@
  * The desktop app's lifecycle: one instance, settings loaded, the station started in-process, a
  * window pointed at that station (or at the bundled page saying why it is not running), status
  * pushed to the window, settings applied by restarting the station, scripted endpoints applied
- * and saved, and 1001 to every peer
- * before the process ends.
+ * and saved, and 1001 to every peer before the process ends.
  */
 import type { BrowserWindow } from 'electron';
 import { mkdirSync } from 'node:fs';

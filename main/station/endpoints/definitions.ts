@@ -297,6 +297,17 @@ function pathProblem(path: string, taken: ReadonlySet<string>): string | null {
   return null;
 }
 
+/**
+ * The index of the first rule that matches, tried in order, or -1. A plain loop: it runs for every
+ * message a peer sends.
+ */
+export function firstMatchingRule(rules: readonly CompiledRule[], message: ScriptMessage, state: string): number {
+  for (let index = 0; index < rules.length; index += 1) {
+    if (rules[index]?.matches(message, state)) return index;
+  }
+  return -1;
+}
+
 /** Why a rendered frame cannot be sent, or null when it can. */
 export function oversizeProblem(frame: Buffer, maxPayload: number): string | null {
   return frame.length > maxPayload ? `${frame.length} bytes, more than maxPayload (${maxPayload})` : null;
@@ -349,7 +360,7 @@ export function describePlace(text: string, location: DefinitionsLocation, whole
   return `${written === '' ? whole : written} (${lineAndColumn(text, location.offset)})`;
 }
 
-export function lineAndColumn(text: string, offset: number): string {
+function lineAndColumn(text: string, offset: number): string {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');

@@ -7,6 +7,7 @@ import { LIMITS } from '../config';
 import type { EscapedErrors } from '../escaped-errors';
 import { PauseReason, type Peer, type PeerScript } from '../peers/peer';
 import {
+  firstMatchingRule,
   oversizeProblem,
   type CompiledDelay,
   type CompiledEndpoint,
@@ -151,7 +152,7 @@ export class ScriptedEndpoint implements PeerScript {
 
   #answer(peer: Peer, state: ScriptedPeerState, message: ReceivedMessage): void {
     state.counter += 1;
-    const rule = firstMatch(this.compiled.rules, message, state.state);
+    const rule = this.compiled.rules[firstMatchingRule(this.compiled.rules, message, state.state)];
     if (rule === undefined) {
       if (this.compiled.fallback === 'echo') peer.deliver(message.raw, message.binary, 'echo');
       return;
@@ -283,12 +284,6 @@ export class ReceivedMessage implements ScriptMessage {
     }
     return this.#json;
   }
-}
-
-/** The first rule that matches, tried in order (a loop: this runs for every message). */
-function firstMatch(rules: readonly CompiledRule[], message: ScriptMessage, state: string): CompiledRule | undefined {
-  for (const rule of rules) if (rule.matches(message, state)) return rule;
-  return undefined;
 }
 
 function delayMs(delay: CompiledDelay): number {

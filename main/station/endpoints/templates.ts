@@ -85,44 +85,54 @@ function fakerArgument(value: unknown): unknown {
   }
 }
 
-/** Where `faker` is used in a template: its path and arguments, as written. */
-interface HandlebarsNode {
-  type?: string;
-  path?: { original?: unknown };
-  params?: HandlebarsNode[];
-  hash?: { pairs?: { value: HandlebarsNode }[] };
-  value?: unknown;
-}
-
 const LITERALS = new Set(['StringLiteral', 'NumberLiteral', 'BooleanLiteral']);
 
 /**
- * Checks every use of `faker` in a parsed template: a literal path this locale's faker has, and
- * literal arguments (a peer's data could otherwise ask for a string of a billion characters).
+ * One walk (Handlebars' own visitor) over a parsed template: checks every use of `faker` — a
+ * literal path this locale's faker has, and literal arguments (a peer's data could otherwise ask
+ * for a string of a billion characters) — and notes whether any path reaches `message.json`
+ * (the whole message, or the whole context, counts as reaching it).
  */
-function checkFakerUses(node: unknown, locale: FakerLocale): void {
-  if (Array.isArray(node)) {
-    for (const item of node) checkFakerUses(item, locale);
-    return;
+class TemplateReader extends Handlebars.Visitor {
+  readsMessageJson = false;
+
+  constructor(private readonly locale: FakerLocale) {
+    super();
   }
-  if (typeof node !== 'object' || node === null) return;
-  const { type, path, params = [], hash } = node as HandlebarsNode;
-  if (
-    (type === 'MustacheStatement' || type === 'SubExpression' || type === 'BlockStatement') &&
-    path?.original === 'faker'
-  ) {
-    const [first, ...rest] = params;
+
+  override PathExpression(path: hbs.AST.PathExpression): void {
+    const [first, second] = path.parts;
+    if (first === undefined || (first === 'message' && second !== 'text')) this.readsMessageJson = true;
+  }
+
+  override MustacheStatement(mustache: hbs.AST.MustacheStatement): void {
+    this.#checkFaker(mustache);
+    super.MustacheStatement(mustache);
+  }
+
+  override SubExpression(expression: hbs.AST.SubExpression): void {
+    this.#checkFaker(expression);
+    super.SubExpression(expression);
+  }
+
+  override BlockStatement(block: hbs.AST.BlockStatement): void {
+    this.#checkFaker(block);
+    super.BlockStatement(block);
+  }
+
+  #checkFaker(call: { path: hbs.AST.Node; params: hbs.AST.Expression[]; hash?: hbs.AST.Hash }): void {
+    if ((call.path as hbs.AST.PathExpression).original !== 'faker') return;
+    const [first, ...rest] = call.params;
     if (first?.type !== 'StringLiteral') {
       throw new TemplateUseError("faker takes the path of what to make, in quotes: {{faker 'person.firstName'}}");
     }
-    const found = fakerFunction(locale, String(first.value));
+    const found = fakerFunction(this.locale, (first as hbs.AST.StringLiteral).value);
     if (typeof found === 'string') throw new TemplateUseError(found);
-    const values = [...rest, ...(hash?.pairs ?? []).map((pair) => pair.value)];
-    if (values.some((value) => !LITERALS.has(value.type ?? ''))) {
+    const values = [...rest, ...(call.hash?.pairs ?? []).map((pair) => pair.value)];
+    if (values.some((value) => !LITERALS.has(value.type))) {
       throw new TemplateUseError('faker takes only literal arguments (numbers, strings, true or false)');
     }
   }
-  for (const value of Object.values(node)) checkFakerUses(value, locale);
 }
 
 const handlebars = Handlebars.create();
@@ -166,7 +176,8 @@ function closeBeforeBrace(source: string): string {
  */
 export function compileTemplate(source: string, endpoint: TemplateEndpoint): Template {
   const parsed = handlebars.parse(closeBeforeBrace(source));
-  checkFakerUses(parsed, endpoint.fakerLocale);
+  const reader = new TemplateReader(endpoint.fakerLocale);
+  reader.accept(parsed);
   const direct = directRenderer(parsed, helpers);
   const template = handlebars.compile<TemplateContext>(parsed, COMPILE_OPTIONS);
   try {
@@ -175,23 +186,9 @@ export function compileTemplate(source: string, endpoint: TemplateEndpoint): Tem
     // Arguments that are only known when a peer sends a message are not the template's fault.
     if (!(error instanceof HelperError)) throw error;
   }
-  return Object.assign(direct ?? template, { readsMessageJson: direct === null || readsMessageJson(parsed) });
-}
-
-/**
- * Whether a template's paths reach `message.json`: the message's JSON is then parsed for it (a
- * message that is not JSON costs a thrown SyntaxError). The whole message, or the whole context
- * (`this`), counts as reaching it.
- */
-function readsMessageJson(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(readsMessageJson);
-  if (typeof node !== 'object' || node === null) return false;
-  const { type, parts } = node as { type?: string; parts?: string[] };
-  if (type === 'PathExpression' && parts !== undefined) {
-    if (parts.length === 0) return true;
-    if (parts[0] === 'message' && parts[1] !== 'text') return true;
-  }
-  return Object.values(node).some(readsMessageJson);
+  // A message's JSON is parsed only for a template that may read it: most messages are not JSON,
+  // and finding that out throws. Handlebars renders blocks and lookups: it may read anything.
+  return Object.assign(direct ?? template, { readsMessageJson: direct === null || reader.readsMessageJson });
 }
 
 /** Handlebars' own rendering of `source`, for the test that holds the direct renderer to it. */

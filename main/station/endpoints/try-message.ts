@@ -2,12 +2,18 @@
  * What an endpoint would do with one message, without a peer and without sending anything: the
  * rule that fires and the payloads it renders. For the desktop window's "Try it".
  */
-import { oversizeProblem, type CompiledDelay, type CompiledEndpoint, type CompiledRule } from './definitions';
+import {
+  firstMatchingRule,
+  oversizeProblem,
+  type CompiledDelay,
+  type CompiledEndpoint,
+  type CompiledRule,
+} from './definitions';
 import { ReceivedMessage } from './scripted-endpoint';
 import type { TemplateContext } from './templates';
 
 /** The peer a tried message comes from, as templates see it. */
-export const TRY_PEER = Object.freeze({ id: 0, address: '127.0.0.1' });
+const TRY_PEER = Object.freeze({ id: 0, address: '127.0.0.1' });
 
 export type TriedPayload = { binary: boolean; frame: Buffer } | { binary: boolean; problem: string };
 
@@ -33,7 +39,7 @@ export function tryMessage(
   maxPayload: number,
 ): TriedMessage {
   const message = new ReceivedMessage(data, binary);
-  const index = endpoint.rules.findIndex((rule) => rule.matches(message, state));
+  const index = firstMatchingRule(endpoint.rules, message, state);
   const rule = endpoint.rules[index];
   if (rule === undefined) {
     const echoed = endpoint.fallback === 'echo' ? [{ binary, frame: data }] : [];

@@ -1,8 +1,9 @@
 /**
  * A bounded, station-wide record of what peers sent and were sent, for the host to read per peer:
  * the newest RECORD_ENTRIES messages, each with a short preview (text up to PREVIEW_BYTES, binary
- * as hex of its first PREVIEW_HEX_BYTES). Ticks and scripted streams are left out, or they would flush everything
- * else within seconds. Nothing is kept per idle peer: one ring buffer serves every peer.
+ * as hex of its first PREVIEW_HEX_BYTES). Ticks and scripted streams are left out, or they would
+ * flush everything else within seconds. Nothing is kept per idle peer: one ring buffer serves every
+ * peer.
  */
 import { TRAFFIC_KINDS, type TrafficEntry, type TrafficKind } from '../../../common/station-status';
 
