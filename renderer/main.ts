@@ -1,4 +1,6 @@
 /** The client page: wires the connection, the log, the chart and the controls to the DOM. */
+// First: the chart library reads the browser's language as it loads.
+import './language-tag-guard';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { BRIDGE_GLOBAL, type Language } from '../common/client-config';
@@ -152,7 +154,9 @@ function renderTicks(): void {
       ? t('waitingForTicks')
       : stale
         ? t('staleTick', { time: formatTime(lastTickAt) })
-        : t('ticksReceived', { count: ticksReceived }),
+        : ticksReceived === 1
+          ? t('oneTickReceived')
+          : t('ticksReceived', { count: ticksReceived }),
   );
 }
 

@@ -14,6 +14,22 @@ const tools = [
     usedBy: 'the browser tests will fail',
   },
   {
+    present: () => existsSync(process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr'),
+    debianPackage: 'firefox-esr',
+    usedBy: 'the client tests in Firefox will fail',
+  },
+  {
+    // The WebDriver, and with it WebKitGTK and its MiniBrowser.
+    present: () => existsSync(process.env.WEBKIT_WEBDRIVER_PATH ?? '/usr/bin/WebKitWebDriver'),
+    debianPackage: 'webkit2gtk-driver',
+    usedBy: 'the client tests in WebKit will fail',
+  },
+  {
+    present: () => has('Xvfb'),
+    debianPackage: 'xvfb',
+    usedBy: 'the client tests in WebKit will fail (they draw on a virtual display)',
+  },
+  {
     present: () => hasFont('Noto Sans CJK SC'),
     debianPackage: 'fonts-noto-cjk',
     usedBy: 'Chinese text in screenshots will show as boxes',

@@ -1,22 +1,23 @@
-/** The client page in a real browser (Debian's Chromium), served by a real station. */
+/**
+ * The client page in Chromium, served by a real station: a flood, scrolling back, the seed's
+ * server, exports, and the desktop window's bridge and host panels (the desktop window is always
+ * Electron's Chromium). What every LAN browser must show runs in each engine: client-browsers.test.ts.
+ */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it, type TestContext } from 'node:test';
 import type { Locator, Page } from 'playwright';
-import { parseStationConfig } from '../main/station/config';
-import { startStation, type Station } from '../main/station/station';
+import type { Station } from '../main/station/station';
 import { CLIENT_DIR } from '../main/station/http/client-route';
 import { startSeedServer } from '../bench/servers/seed-server';
 import type { SettingsSaveResult } from '../common/desktop';
 import type { TrafficEntry } from '../common/station-status';
 import { DEFAULT_SETTINGS } from '../main/desktop/settings';
-import { peerById } from '../main/station/peers/host-actions';
 import { launchBrowser, openPage, screenshot, type OpenedPage } from './helpers/browser';
 import { sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { mockBridgeScript } from './helpers/mock-bridge';
-import { openClient as openWsClient } from './helpers/client';
-import { endpointUrl, startTestStation } from './helpers/station';
-import { eventually, waitFor } from './helpers/wait';
+import { startTestStation } from './helpers/station';
+import { eventually } from './helpers/wait';
 
 const WAIT_MS = 5000;
 /** A flood of thousands of messages on a busy two-core machine: what is asserted is the DOM, not the time. */
@@ -74,242 +75,6 @@ describe('client page', () => {
     assert.match(csp, /style-src 'self'(;|$)/);
     assert.match(csp, new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${station.port} `));
     assert.match(await response.text(), /<script src="app.js" defer><\/script>/);
-  });
-
-  it('connects by itself: status walks CONNECTING → OPEN, greeting, ticks and a growing chart', async (t) => {
-    const station = await startTestStation(t, { tickMs: 250 });
-    const opened = await openClient(t, pageUrl(station));
-    const { page } = opened;
-    await waitForState(page, 'OPEN 1');
-    assert.deepEqual((await rowTexts(page, 'state')).slice(0, 2), ['Connecting… (CONNECTING 0)', 'Connected (OPEN 1)']);
-    assert.equal(await page.locator('#state-word').textContent(), 'Connected');
-    await waitForRow(page, 'greeting', '连接成功');
-    assert.equal(await page.locator('#protocol').textContent(), 'station.v1.json');
-    assert.equal(await page.locator('#url').textContent(), `ws://127.0.0.1:${station.port}/websocket/test`);
-
-    const chartPoints = () => page.locator('#tick-chart').getAttribute('data-points').then(Number);
-    await eventually('3 points on the chart', async () => (await chartPoints()) >= 3);
-    const before = await chartPoints();
-    await eventually('the chart to grow', async () => (await chartPoints()) > before);
-    assert.match((await page.locator('#tick-value').textContent()) ?? '', /^[01]\.\d\d$/);
-    assert.ok((await rowTexts(page, 'tick')).length >= 3);
-    await screenshot(page, 'client-open');
-    assertNoPageErrors(opened);
-  });
-
-  it('labels messages from the host as such, in both languages', async (t) => {
-    const station = await startTestStation(t, { tickMs: 60_000 });
-    const { page } = await openClient(t, pageUrl(station, '?lang=zh-CN'));
-    await waitForState(page, 'OPEN 1');
-    const sent = await fetch(`http://127.0.0.1:${station.port}/api/broadcast`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'text/plain' },
-      body: 'from the host',
-    });
-    assert.equal(sent.status, 200);
-    await waitForRow(page, 'host', 'from the host');
-    const kind = page.locator('.log-row[data-kind="host"] .kind').first();
-    assert.equal(await kind.textContent(), '来自主机');
-    await page.locator('#language').selectOption('en');
-    await page
-      .locator('.log-row[data-kind="host"] .kind', { hasText: /^from host$/ })
-      .first()
-      .waitFor({ timeout: WAIT_MS });
-  });
-
-  it('echoes text, JSON and binary (hex), and refuses invalid JSON and hex with a message', async (t) => {
-    const station = await startTestStation(t, { tickMs: 60_000 });
-    const opened = await openClient(t, pageUrl(station));
-    const { page } = opened;
-    await waitForState(page, 'OPEN 1');
-    const message = page.locator('#message');
-
-    await message.fill('hello, station');
-    await message.press('Enter');
-    await waitForRow(page, 'echo', 'hello, station');
-    assert.deepEqual(await rowTexts(page, 'sent'), ['hello, station']);
-
-    await page.locator('input[name="mode"][value="json"]').check();
-    await message.fill('{"unfinished": ');
-    await page.locator('#send').click();
-    await page.locator('#send-hint', { hasText: 'Not valid JSON' }).waitFor({ timeout: WAIT_MS });
-    assert.deepEqual(await rowTexts(page, 'sent'), ['hello, station'], 'nothing was sent');
-    await message.fill('{"tick": "0.42"}');
-    await message.press('Enter');
-    await waitForRow(page, 'echo', '{"tick": "0.42"}');
-
-    await page.locator('input[name="mode"][value="binary"]').check();
-    await message.fill('48 6g');
-    await message.press('Enter');
-    await page.locator('#send-hint', { hasText: 'Hex must be pairs' }).waitFor({ timeout: WAIT_MS });
-    await message.fill('48 65 6c 6c 6f 00 ff');
-    await message.press('Enter');
-    await waitForRow(page, 'echo', '7 bytes: 48 65 6c 6c 6f 00 ff');
-    await page.locator('#binary-type').selectOption('blob');
-    await message.fill('0102');
-    await page.locator('#send').click();
-    await waitForRow(page, 'echo', '2 bytes: 01 02');
-
-    // An empty message is sent, and said so: in the hint and in the log.
-    await page.locator('input[name="mode"][value="text"]').check();
-    await message.fill('');
-    await page.locator('#send').click();
-    await page.locator('#send-hint', { hasText: 'Sent an empty message.' }).waitFor({ timeout: WAIT_MS });
-    await waitForRow(page, 'echo', '(empty message)');
-    // A message of several lines shows as one row; the details show it whole.
-    await message.fill('first line');
-    await message.press('Shift+Enter');
-    await message.pressSequentially('second line');
-    await message.press('Enter');
-    await waitForRow(page, 'echo', 'first line ⏎ second line');
-    await page.locator('.log-row[data-kind="echo"]', { hasText: 'first line' }).click();
-    assert.match((await page.locator('#details-body').textContent()) ?? '', /first line\nsecond line$/);
-    // Send again, from the details.
-    await page.locator('#resend-entry').click();
-    await page.locator('#details-result', { hasText: 'Sent again.' }).waitFor({ timeout: WAIT_MS });
-    await eventually(
-      'the resent message echoed',
-      async () => (await rowTexts(page, 'sent')).filter((text) => text.startsWith('first line')).length === 2,
-    );
-
-    // The whole message, pretty-printed on demand.
-    await page.locator('.log-row[data-kind="echo"]', { hasText: '{"tick"' }).click();
-    await page.locator('#pretty-json').check();
-    assert.match((await page.locator('#details-body').textContent()) ?? '', /\{\n {2}"tick": "0\.42"\n\}/);
-    await screenshot(page, 'client-echo');
-    assertNoPageErrors(opened);
-  });
-
-  it('Disconnect closes with the given code and stays closed; Connect opens again', async (t) => {
-    const station = await startTestStation(t, { tickMs: 60_000 });
-    const { page } = await openClient(t, pageUrl(station));
-    await waitForState(page, 'OPEN 1');
-    const closedAtStation = new Promise<[number, string]>((resolve) =>
-      station.peers.once('disconnect', (_peer, code, reason) => resolve([code, reason])),
-    );
-
-    await page.locator('#close-code').fill('1001');
-    await page.locator('#disconnect').click();
-    await page.locator('#close-error', { hasText: '1000 or from 3000 to 4999' }).waitFor({ timeout: WAIT_MS });
-    await page.locator('#close-code').fill('4000');
-    await page.locator('#close-reason').fill('done for today');
-    await page.locator('#disconnect').click();
-    await waitForState(page, 'CLOSED 3');
-    assert.deepEqual(await closedAtStation, [4000, 'done for today']);
-    assert.equal(await page.locator('#last-close').textContent(), 'code 4000, reason “done for today”, clean');
-    assert.equal(await page.locator('#send').isDisabled(), true);
-    assert.match((await page.locator('#send-hint').textContent()) ?? '', /it is Disconnected now/);
-    await screenshot(page, 'client-closed');
-
-    // The first automatic retry would come within 500 ms; after Disconnect there is none.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    assert.equal(station.peers.size, 0);
-    assert.equal(await page.locator('#outage').isHidden(), true);
-
-    await page.locator('#connect').click();
-    await waitForState(page, 'OPEN 1');
-    assert.equal(station.peers.size, 1);
-  });
-
-  it('rides out an outage: one banner with a countdown, one row counting attempts, no token hint', async (t) => {
-    const first = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 200 }));
-    const port = first.port;
-    const opened = await openClient(t, `http://127.0.0.1:${port}/`);
-    const { page } = opened;
-    await waitForState(page, 'OPEN 1');
-    await page.locator('#tick-value:not(.muted)').waitFor({ timeout: WAIT_MS });
-    const layoutBefore = await page.locator('.log').boundingBox();
-    await first.close();
-    await waitForState(page, 'CLOSED 3');
-    assert.match((await page.locator('#last-close').textContent()) ?? '', /code 1001, reason “Station shutting down”/);
-    await page.locator('#outage-text', { hasText: 'Station unreachable — retrying' }).waitFor({ timeout: WAIT_MS });
-    await page.locator('#reconnect-text', { hasText: /^in \d+ s \(attempt \d+\)$/ }).waitFor({ timeout: WAIT_MS });
-    await screenshot(page, 'client-outage');
-    // Several failed attempts: still one row for the outage, counting them; no rows per attempt.
-    await page
-      .locator('.log-row[data-kind="state"] .text', { hasText: /Station unreachable since .*; [2-9]\d* attempt/ })
-      .waitFor({ timeout: 20_000 });
-    const stateRows = await rowTexts(page, 'state');
-    assert.equal(stateRows.filter((text) => text.startsWith('Station unreachable')).length, 1, stateRows.join(' | '));
-    // The page's first connect, and the first try after the station went away; the rest are counted.
-    assert.equal(stateRows.filter((text) => text.startsWith('Connecting')).length, 2, stateRows.join(' | '));
-    // Nothing says to add a token: the station is down, not refusing.
-    assert.equal(await page.locator('#last-error').textContent(), '—');
-    // Old values are shown as old; the banner overlays, so the log did not move.
-    assert.equal(await page.locator('#tick-value').getAttribute('class'), 'tick-value stale');
-    assert.match((await page.locator('#tick-count').textContent()) ?? '', /^last value, at \d\d:\d\d:\d\d/);
-    assert.deepEqual(await page.locator('.log').boundingBox(), layoutBefore);
-
-    const second = await startStation(parseStationConfig({ host: '127.0.0.1', port, tickMs: 60_000 }));
-    t.after(() => second.close());
-    await waitFor('the page to reconnect', () => second.peers.size === 1, 35_000);
-    await waitForState(page, 'OPEN 1');
-    await page.locator('.log-row[data-kind="greeting"]').nth(1).waitFor({ timeout: WAIT_MS });
-    assert.equal(await page.locator('#outage').isHidden(), true);
-    await page.locator('.log-row[data-kind="state"] .text', { hasText: /^Connected again after \d+ attempt/ }).waitFor({
-      timeout: WAIT_MS,
-    });
-    // Chromium logs each failed attempt to the console; what must not happen is an exception.
-    assert.deepEqual(opened.errors, []);
-  });
-
-  it('tells a close the station meant from an outage: the host closing the page is said, and not retried', async (t) => {
-    const station = await startTestStation(t, { tickMs: 60_000 });
-    const { page } = await openClient(t, pageUrl(station));
-    await waitForState(page, 'OPEN 1');
-    const [first] = station.peers.list();
-    assert.ok(first);
-    // The host closes the page's connection, as the Peers panel or DELETE /api/peers/{id} does.
-    const answer = await fetch(`http://127.0.0.1:${station.port}/api/peers/${first.id}?code=4000&reason=bye`, {
-      method: 'DELETE',
-    });
-    assert.equal(answer.status, 200);
-    await waitForState(page, 'CLOSED 3');
-    await page
-      .locator('.log-row[data-kind="state"] .text', {
-        hasText: 'The station closed the connection: code 4000, reason “bye”. Connect opens a new one.',
-      })
-      .waitFor({ timeout: WAIT_MS });
-    assert.equal(await page.locator('#last-close').textContent(), 'code 4000, reason “bye”, clean');
-    assert.equal(await page.locator('#connect').isVisible(), true);
-    // Longer than the first retry's delay (at most 0.5 s): nothing tried again, no outage.
-    await page.waitForTimeout(1500);
-    assert.equal(station.peers.size, 0);
-    assert.equal(await page.locator('#outage').isHidden(), true);
-    assert.equal(await page.locator('#last-close').textContent(), 'code 4000, reason “bye”, clean');
-    assert.deepEqual(
-      (await rowTexts(page, 'state')).filter((text) => /unreachable|attempt/.test(text)),
-      [],
-    );
-
-    await page.locator('#connect').click();
-    await waitForState(page, 'OPEN 1');
-    // Going away (a station restarting, an endpoint removed) is worth trying again at once: no outage.
-    const [second] = station.peers.list();
-    assert.ok(second);
-    peerById(station.peers, second.id).closeWithin(1001, 'Endpoint removed', 1000);
-    await waitFor('the page to be back', () => station.peers.list().some((peer) => peer.id > second.id), WAIT_MS);
-    await waitForState(page, 'OPEN 1');
-    assert.match((await page.locator('#last-close').textContent()) ?? '', /^code 1001, reason “Endpoint removed”/);
-    assert.deepEqual(
-      (await rowTexts(page, 'state')).filter((text) => /unreachable|attempt/.test(text)),
-      [],
-    );
-  });
-
-  it('says the station refused the connection, and hints at the token, only when it is up', async (t) => {
-    // Full: a station of one peer that already has it refuses the page's handshake (503).
-    const station = await startTestStation(t, { maxPeers: 1 });
-    const { socket } = await openWsClient(endpointUrl(station));
-    t.after(() => socket.terminate());
-    const { page } = await openClient(t, pageUrl(station));
-    await page.locator('#outage-text', { hasText: 'The station is up but refused the connection' }).waitFor({
-      timeout: WAIT_MS,
-    });
-    await page.locator('#last-error', { hasText: '?token=' }).waitFor({ timeout: WAIT_MS });
-    await page
-      .locator('.log-row[data-kind="state"] .text', { hasText: /^Connection refused by the station since/ })
-      .waitFor({ timeout: WAIT_MS });
   });
 
   it('keeps the log bounded and following under 10,000 messages; ticks can be hidden', async (t) => {
@@ -382,27 +147,6 @@ describe('client page', () => {
       const box = await scrollBox(viewport);
       return box.scrollTop + box.clientHeight >= box.scrollHeight - 28;
     });
-  });
-
-  it('speaks Chinese or English: from the browser, the address, or the switch', async (t) => {
-    const station = await startTestStation(t, { tickMs: 1000 });
-    const browser = await launchBrowser(t);
-    const chinese = await openPage(browser, pageUrl(station), { locale: 'zh-CN', colorScheme: 'dark' });
-    await waitForState(chinese.page, 'OPEN 1');
-    assert.equal(await chinese.page.locator('#send').textContent(), '发送');
-    assert.equal(await chinese.page.locator('html').getAttribute('lang'), 'zh-CN');
-    await waitForRow(chinese.page, 'tick', /\d/);
-    await screenshot(chinese.page, 'client-zh-dark');
-    await chinese.page.locator('#language').selectOption('en');
-    assert.equal(await chinese.page.locator('#send').textContent(), 'Send');
-    // Rows already drawn take the new language on the next frame.
-    await chinese.page
-      .locator('.log-row[data-kind="greeting"] .kind', { hasText: /^greeting$/ })
-      .first()
-      .waitFor({ timeout: WAIT_MS });
-
-    const byAddress = await openPage(browser, pageUrl(station, '?lang=zh-CN'), { locale: 'en-US' });
-    assert.equal(await byAddress.page.locator('#connect').textContent(), '连接');
   });
 
   it("works against the seed's server, which answers in plain text whatever it is offered", async (t) => {

@@ -14,9 +14,9 @@ import { chromium, type Browser, type BrowserContextOptions, type ConsoleMessage
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Launches Chromium (CHROMIUM_PATH, or Debian's /usr/bin/chromium) and closes it after the test. */
-export async function launchBrowser(t: TestContext, executablePath = CHROMIUM_PATH): Promise<Browser> {
-  const browser = await chromium.launch({
+/** Launches Chromium (CHROMIUM_PATH, or Debian's /usr/bin/chromium), kept from calling home. */
+export function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+  return chromium.launch({
     executablePath,
     args: [
       '--no-sandbox',
@@ -28,6 +28,11 @@ export async function launchBrowser(t: TestContext, executablePath = CHROMIUM_PA
       '--disable-quic',
     ],
   });
+}
+
+/** Launches Chromium and closes it after the test. */
+export async function launchBrowser(t: TestContext, executablePath = CHROMIUM_PATH): Promise<Browser> {
+  const browser = await launchChromium(executablePath);
   t.after(() => browser.close());
   return browser;
 }
