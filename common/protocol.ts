@@ -23,9 +23,14 @@ export const PEERS_API_PATH = '/api/peers';
 export const ENDPOINTS_API_PATH = '/api/endpoints';
 /** Loopback only: POST a message to every peer. */
 export const BROADCAST_API_PATH = '/api/broadcast';
+/** Loopback only: the newest upgrades the station refused, each with its request as received. */
+export const REFUSALS_API_PATH = '/api/refusals';
 
 /** Query parameter that carries the access token when a client cannot set headers (browsers). */
 export const TOKEN_QUERY_PARAMETER = 'token';
+
+/** RFC 6455 1.3: Sec-WebSocket-Accept is base64(SHA-1(Sec-WebSocket-Key + this GUID)). */
+export const WEBSOCKET_ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** The only WebSocket protocol version the station speaks (RFC 6455). */
 export const WEBSOCKET_VERSION = 13;

@@ -28,6 +28,44 @@ export interface PeerSnapshot {
   heldInputBytes: number;
   /** The path it connected to: the seed's /websocket/test or a scripted endpoint's. */
   endpoint: string;
+  /** Round trips of the heartbeat's pings, in ms: the last and the median of the recent ones; null before the first pong. */
+  rttMs: { last: number; median: number } | null;
+}
+
+/** Header lines in the sender's spelling and order; secrets masked (see docs/PROTOCOL.md). */
+export type HeaderLines = [name: string, value: string][];
+
+/** An HTTP request head as the station received it. */
+export interface RequestHead {
+  method: string;
+  /** The request target, its token query parameter masked. */
+  target: string;
+  httpVersion: string;
+  headers: HeaderLines;
+  /** Headers left out beyond the station's cap for one request (0 normally). */
+  headersLeftOut: number;
+}
+
+/** A peer's opening handshake: what it asked, and the 101 the station answered. */
+export interface HandshakeExchange {
+  request: RequestHead;
+  response: { status: number; headers: HeaderLines };
+}
+
+/** One upgrade the station refused (GET /api/refusals). */
+export interface RefusalEntry {
+  /** Epoch milliseconds. */
+  time: number;
+  address: string;
+  status: number;
+  reason: string;
+  request: RequestHead;
+}
+
+/** One peer in full (GET /api/peers/{id}): its snapshot, and its handshake when the station kept it. */
+export interface PeerDetail extends PeerSnapshot {
+  /** null for a peer older than the newest the station keeps handshakes for (docs/PROTOCOL.md). */
+  handshake: HandshakeExchange | null;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { createInterface } from 'node:readline';
 import { TEST_ENDPOINT_PATH, JSON_SUBPROTOCOL, STATUS_API_PATH } from '../../common/protocol';
+import type { RefusalEntry } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { isLoopbackAddress, stationUrl, urlHost } from '../station/addresses';
 import {
@@ -63,6 +64,7 @@ interface ServeOptions {
   allowOrigin?: string[];
   token?: string | true;
   quiet?: boolean;
+  logHandshakes?: boolean;
   endpoints?: string;
   broadcastStdin?: boolean;
 }
@@ -122,6 +124,7 @@ function buildProgram(): Command {
       'serve the scripted endpoints defined in this JSON file (docs/ENDPOINTS.md); edits are applied as they are saved',
     )
     .option('-q, --quiet', 'do not log each connect and disconnect')
+    .option('--log-handshakes', "print each refused handshake's request headers under its line (secrets masked)")
     .option(
       '--broadcast-stdin',
       'send each line typed on standard input to every peer, as text (end of input stops reading, not the station)',
@@ -211,25 +214,44 @@ const REFUSAL_WORDS: Record<string, string> = {
   'pending-per-address': 'too many connections from one address not yet WebSockets',
 };
 
+/** Refused handshakes shown one by one in each second; the rest of that second are counted. */
+const REFUSALS_SHOWN_PER_SECOND = 5;
+
 /**
- * Refusals, once a second at most and only when there were some: an attack of thousands of
- * connections is a few lines, not thousands. Token lockouts and running out of descriptors are
- * said when they start.
+ * Refusals, once a second at most and only when there were some: the first few handshakes each
+ * on a line of their own (who, what they asked, why not; with `withHeaders`, the request's
+ * headers below), the rest counted, so an attack of thousands of connections is a few lines,
+ * not thousands. Token lockouts and running out of descriptors are said when they start.
  */
-function logRefusals(station: Station): void {
+function logRefusals(station: Station, withHeaders: boolean): void {
   const counts = () => {
     const { rejected, refusedConnections } = station.status().totals;
     return { ...rejected, ...refusedConnections };
   };
   let previous = counts();
+  let shown: RefusalEntry[] = [];
+  station.events.on('refusal', (entry) => {
+    if (shown.length < REFUSALS_SHOWN_PER_SECOND) shown.push(entry);
+  });
   setInterval(() => {
     const now = counts();
-    const parts = Object.entries(now)
-      .map(([reason, count]) => [reason, count - (previous[reason] ?? 0)] as const)
+    const unshown = Object.fromEntries(
+      Object.entries(now).map(([reason, count]) => [reason, count - (previous[reason] ?? 0)] as const),
+    );
+    previous = now;
+    for (const entry of shown) {
+      const { method, target, httpVersion, headers } = entry.request;
+      console.log(
+        `${clock()} ! refused ${urlHost(entry.address)}: ${method} ${target} ${httpVersion} → ${entry.status} ${entry.reason}`,
+      );
+      if (withHeaders) for (const [name, value] of headers) console.log(`    ${name}: ${value}`);
+      unshown[entry.status] = (unshown[entry.status] ?? 0) - 1;
+    }
+    const others = Object.entries(unshown)
       .filter(([, delta]) => delta > 0)
       .map(([reason, delta]) => `${delta} × ${REFUSAL_WORDS[reason] ?? reason}`);
-    previous = now;
-    if (parts.length > 0) console.log(`${clock()} ! refused ${parts.join(', ')}`);
+    if (others.length > 0) console.log(`${clock()} ! refused ${shown.length > 0 ? 'also ' : ''}${others.join(', ')}`);
+    shown = [];
   }, 1000).unref();
   station.events.on('token-lockout', (address, lockoutMs) => {
     console.log(
@@ -330,7 +352,7 @@ async function main(argv: string[]): Promise<void> {
   station.events.on('endpoint-problem', (line) => console.log(`${clock()} ! ${line}`));
   printReady(station);
   if (!options.quiet) logPeers(station);
-  logRefusals(station);
+  logRefusals(station, options.logHandshakes === true);
   if (options.broadcastStdin) broadcastStdin(station);
 
   let stopping = false;

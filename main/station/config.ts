@@ -205,6 +205,16 @@ export const LIMITS = {
   memorySweepMs: 500,
   /** How long a refused upgrade may take to read its answer before the connection is dropped. */
   refusalLingerMs: 2000,
+  /** Refused upgrades kept with their requests (GET /api/refusals): the newest. */
+  refusalsKept: 200,
+  /** Connected peers whose handshakes are kept (GET /api/peers/{id}): the newest. */
+  handshakesKept: 256,
+  /** Of one kept request: header lines, characters of a value and of the target. */
+  keptHeaderLines: 64,
+  keptValueChars: 512,
+  keptTargetChars: 1024,
+  /** Heartbeat round trips a peer's median is taken over. */
+  roundTripsKept: 5,
   /**
    * A request's headers must arrive within this; Node's default is a minute, long enough for a
    * slow-header client to hold a descriptor per connection. A browser on a LAN needs milliseconds.

@@ -11,7 +11,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import { CloseCode, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, WEBSOCKET_MOUNT_PATH } from '../../common/protocol';
-import type { StationStatus } from '../../common/station-status';
+import type { RefusalEntry, StationStatus } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { isWildcardHost, LOOPBACK_IPV4, reachableAddresses, stationUrl } from './addresses';
 import { AddressLimits, type ConnectionRefusal } from './admission/address-limits';
@@ -34,6 +34,8 @@ import { startHeartbeat } from './peers/heartbeat';
 import { MemoryBudget, startMemoryWatch } from './peers/memory-budget';
 import { MessageRate } from './peers/message-rate';
 import { PeerRegistry } from './peers/peer-registry';
+import { HandshakeBook } from './peers/handshake-book';
+import { RefusalLog } from './admission/refusal-log';
 import { startTicker } from './peers/ticker';
 import { closeEverything } from './shutdown';
 
@@ -44,6 +46,8 @@ export interface StationEvents {
   'descriptors-exhausted': [code: string];
   /** A scripted endpoint could not send something (at most once a second per endpoint and reason). */
   'endpoint-problem': [line: string];
+  /** An upgrade was refused: as GET /api/refusals lists it (every one; the log says how often to tell). */
+  refusal: [entry: RefusalEntry];
 }
 
 export interface Station {
@@ -57,6 +61,10 @@ export interface Station {
   readonly endpoints: EndpointSet;
   /** What the host should hear about at once: see StationEvents. */
   readonly events: EventEmitter<StationEvents>;
+  /** The newest refused upgrades, with their requests (GET /api/refusals). */
+  readonly refusals: RefusalLog;
+  /** The newest connected peers' handshakes (GET /api/peers/{id}). */
+  readonly handshakes: HandshakeBook;
   /** Addresses peers can reach the station on now, loopback first. */
   addresses(): string[];
   /** ws:// URL of the test endpoint at each address. */
@@ -118,6 +126,9 @@ export async function startStation(config: StationConfig): Promise<Station> {
     maxAddresses: LIMITS.tokenThrottleMaxAddresses,
   });
   const peers = new PeerRegistry(config.tickMs, config.maxPayload, escaped);
+  const refusals = new RefusalLog();
+  const handshakes = new HandshakeBook();
+  peers.on('disconnect', (peer) => handshakes.forget(peer.id));
   const memory = new MemoryBudget(config.memoryBudget, config.messageDeadlineMs, peers);
   const messageRate = config.maxMessagesPerSecond > 0 ? new MessageRate(config.maxMessagesPerSecond, escaped) : null;
   if (messageRate === null) {
@@ -173,6 +184,13 @@ export async function startStation(config: StationConfig): Promise<Station> {
   // ws re-emits the HTTP server's errors; listen() below reports them, so this only keeps
   // an unhandled 'error' event from throwing.
   wss.on('error', () => {});
+  // The 101's header lines, as ws is about to write them, for the peer it admits next.
+  let answered: readonly string[] = [];
+  const noteAnswer = (headers: string[]) => {
+    answered = headers;
+  };
+  wss.on('headers', noteAnswer);
+  silentWss.on('headers', noteAnswer);
   // express-ws hands every upgrade to ws, which completes the handshake before any routing.
   // Take that listener back so each upgrade is vetted first and refusals are HTTP statuses.
   server.removeAllListeners('upgrade');
@@ -201,7 +219,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
   app.use(createStatusRouter(() => station.status(), noteProbe));
   // The station's own pages, known once it listens; the host API takes no other Origin.
   let isOwnPage: (origin: string) => boolean = () => false;
-  app.use(createHostRouter(peers, config.maxPayload, (origin) => isOwnPage(origin)));
+  app.use(createHostRouter({ peers, refusals, handshakes }, config.maxPayload, (origin) => isOwnPage(origin)));
   app.use(createEndpointsRouter(endpoints, (origin) => isOwnPage(origin)));
   app.use(createClientRouter());
   app.use(createNotFoundHandler());
@@ -267,6 +285,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
     const verdict = vetUpgrade(request, rules);
     if ('refusal' in verdict) {
       peers.recordRefusal(verdict.refusal.status);
+      events.emit('refusal', refusals.add(request, verdict.refusal.status, verdict.refusal.reason));
       const address = request.socket.remoteAddress ?? '';
       if (verdict.refusal.status === 401 && tokenThrottle.recordFailure(address)) {
         events.emit('token-lockout', address, config.tokenLockoutMs);
@@ -274,6 +293,8 @@ export async function startStation(config: StationConfig): Promise<Station> {
       refuseUpgrade(socket, verdict.refusal);
       return;
     }
+    // As the peer sent it: routing rewrites the target.
+    const askedTarget = request.url;
     // express-ws routes on request.url: make it the very path and query that were vetted.
     request.url = verdict.target.path + verdict.target.query;
     // ws writes the 101 and, synchronously within it, the peer is admitted and greeted: held
@@ -289,6 +310,11 @@ export async function startStation(config: StationConfig): Promise<Station> {
         request.socket.off('close', forgetConnection);
         if (endpoint === undefined) wss.emit('connection', websocket, request);
         else admitScripted(websocket, request, endpoint);
+        const peer = peers.peerOf(websocket);
+        if (peer !== undefined) {
+          const { method, httpVersion, rawHeaders } = request;
+          handshakes.add(peer.id, { method, url: askedTarget, httpVersion, rawHeaders }, answered);
+        }
         // Routing is synchronous; a socket it did not hand to a peer must not linger unlisted.
         if (!peers.isAdmitted(websocket)) {
           escaped.report('routing an upgrade', new Error(`no peer for an accepted upgrade to ${request.url}`));
@@ -312,13 +338,11 @@ export async function startStation(config: StationConfig): Promise<Station> {
   // Node hands CONNECT (a proxy request) to its own event and, unanswered, drops the connection.
   server.on(
     'connect',
-    escaped.guard('a CONNECT request', (_request: IncomingMessage, socket: Duplex) =>
-      refuseUpgrade(socket, {
-        status: 405,
-        reason: 'This station is not a proxy: CONNECT is not supported',
-        headers: { Allow: 'GET' },
-      }),
-    ),
+    escaped.guard('a CONNECT request', (request: IncomingMessage, socket: Duplex) => {
+      const refusal = { status: 405, reason: 'This station is not a proxy: CONNECT is not supported' };
+      events.emit('refusal', refusals.add(request, refusal.status, refusal.reason));
+      refuseUpgrade(socket, { ...refusal, headers: { Allow: 'GET' } });
+    }),
   );
 
   const stopTicker = startTicker(
@@ -341,6 +365,8 @@ export async function startStation(config: StationConfig): Promise<Station> {
     peers,
     endpoints,
     events,
+    refusals,
+    handshakes,
     addresses: () => reachableAddresses(boundAddress),
     websocketUrls: () => station.addresses().map((address) => stationUrl('ws', address, port, TEST_ENDPOINT_PATH)),
     status: () => ({

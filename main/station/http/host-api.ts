@@ -1,14 +1,19 @@
 /**
  * The host's API for scripts, on this computer only (see loopback-only.ts):
+ *   GET    /api/peers/{id}            the peer as /api/status lists it, with its handshake
  *   GET    /api/peers/{id}/messages   that peer's recent traffic, oldest first
  *   POST   /api/peers/{id}/messages   send the body to one peer
  *   POST   /api/broadcast             send the body to every peer
  *   DELETE /api/peers/{id}?code=&reason=   close one peer
+ *   GET    /api/refusals              the newest refused upgrades with their requests, newest last
  * The body's Content-Type says what it is: text/plain (text), application/json (text, checked),
  * application/octet-stream (binary). Every refusal is a status and a JSON error; nothing is sent.
  */
 import express, { type ErrorRequestHandler } from 'express';
-import { BROADCAST_API_PATH, PEERS_API_PATH } from '../../../common/protocol';
+import { BROADCAST_API_PATH, PEERS_API_PATH, REFUSALS_API_PATH } from '../../../common/protocol';
+import type { PeerDetail } from '../../../common/station-status';
+import type { RefusalLog } from '../admission/refusal-log';
+import type { HandshakeBook } from '../peers/handshake-book';
 import {
   closeFromHost,
   hostMessage,
@@ -26,13 +31,22 @@ const FORMATS: Record<string, HostMessageFormat> = {
   'application/octet-stream': 'binary',
 };
 
+/** What the host API reads from: the peers, and what the station kept of handshakes. */
+export interface HostSources {
+  peers: PeerRegistry;
+  refusals: RefusalLog;
+  handshakes: HandshakeBook;
+}
+
+const GUARDED_PATHS = [PEERS_API_PATH, BROADCAST_API_PATH, REFUSALS_API_PATH];
+
 export function createHostRouter(
-  peers: PeerRegistry,
+  { peers, refusals, handshakes }: HostSources,
   maxPayload: number,
   isOwnOrigin: (origin: string) => boolean,
 ): express.Router {
   const router = express.Router();
-  router.use([PEERS_API_PATH, BROADCAST_API_PATH], loopbackOnly(isOwnOrigin));
+  router.use(GUARDED_PATHS, loopbackOnly(isOwnOrigin));
   // One byte over the limit is enough to know it is too large; express answers 413 beyond it.
   const body = express.raw({ type: () => true, limit: maxPayload + 1 });
 
@@ -49,6 +63,14 @@ export function createHostRouter(
     return hostMessage(format, Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0), maxPayload);
   };
 
+  router.get(`${PEERS_API_PATH}/:id`, (request, response) => {
+    const peer = peerById(peers, idFromPath(request.params.id));
+    const detail: PeerDetail = { ...peer.snapshot(), handshake: handshakes.get(peer.id) };
+    response.json(detail);
+  });
+  router.get(REFUSALS_API_PATH, (_request, response) => {
+    response.json({ refusals: refusals.list() });
+  });
   router.get(`${PEERS_API_PATH}/:id/messages`, (request, response) => {
     const id = idFromPath(request.params.id);
     const messages = typeof id === 'number' ? peers.record.forPeer(id) : [];
@@ -70,7 +92,7 @@ export function createHostRouter(
     const { code, reason } = closeFromHost(peer, request.query.code ?? '1000', request.query.reason);
     response.json({ closed: peer.id, code, reason });
   });
-  router.use([PEERS_API_PATH, BROADCAST_API_PATH], hostErrors);
+  router.use(GUARDED_PATHS, hostErrors);
   return router;
 }
 

@@ -23,6 +23,7 @@ export function startHeartbeat(periodMs: number, peers: Iterable<Peer>, escaped:
         continue;
       }
       peer.answeredPing = false;
+      peer.pingSentAt = performance.now();
       peer.socket.ping();
       peer.bufferedAtPing = peer.socket.bufferedAmount;
     }

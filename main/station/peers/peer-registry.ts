@@ -98,7 +98,7 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
       },
       pong: function (this: WebSocket) {
         const peer = peerOf(this);
-        peer.answeredPing = true;
+        peer.answeredAt(performance.now());
         peer.input.emitted();
       },
       error: escaped.guard('a peer error', function (this: WebSocket, error: Error) {
@@ -168,6 +168,11 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
   /** Whether admit() took this socket: a WebSocket that never became a peer must not linger. */
   isAdmitted(socket: WebSocket): boolean {
     return PEER in socket;
+  }
+
+  /** The peer a socket was admitted as, if it was. */
+  peerOf(socket: WebSocket): Peer | undefined {
+    return (socket as Partial<PeerSocket>)[PEER];
   }
 
   /** One tick for every open peer, from the one shared schedule. */

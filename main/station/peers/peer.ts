@@ -74,6 +74,10 @@ export class Peer {
   answeredPing = true;
   /** Output queued for the peer once the last heartbeat ping was: whether it has taken any since. */
   bufferedAtPing = 0;
+  /** When (performance.now()) the heartbeat's ping went out, 0 once answered. */
+  pingSentAt = 0;
+  /** The newest round trips in ms (LIMITS.roundTripsKept), made at the first pong. */
+  #roundTrips: number[] | null = null;
   /** Which message the deadline clock is for (InputMeter.inProgressStart), -1 for none. */
   deadlineMessage = -1;
   /**
@@ -273,6 +277,26 @@ export class Peer {
     this.socket.send(frame, { binary }, onWritten);
   }
 
+  /** A pong: the heartbeat's round trip, when it answers a ping of ours. */
+  answeredAt(now: number): void {
+    this.answeredPing = true;
+    if (this.pingSentAt === 0) return;
+    const trips = (this.#roundTrips ??= []);
+    trips.push(Math.round((now - this.pingSentAt) * 10) / 10);
+    if (trips.length > LIMITS.roundTripsKept) trips.shift();
+    this.pingSentAt = 0;
+  }
+
+  roundTrip(): PeerSnapshot['rttMs'] {
+    const trips = this.#roundTrips;
+    const last = trips?.at(-1);
+    if (trips === null || last === undefined) return null;
+    const sorted = [...trips].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    const median = sorted.length % 2 === 1 ? sorted[middle] : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+    return { last, median: Math.round((median ?? last) * 10) / 10 };
+  }
+
   snapshot(): PeerSnapshot {
     return {
       id: this.id,
@@ -290,6 +314,7 @@ export class Peer {
       bufferedAmount: this.socket.bufferedAmount,
       heldInputBytes: this.input.heldBytes(),
       endpoint: this.script?.path ?? TEST_ENDPOINT_PATH,
+      rttMs: this.roundTrip(),
     };
   }
 }

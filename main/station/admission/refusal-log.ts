@@ -1,0 +1,43 @@
+/**
+ * The newest upgrades the station refused, each with its request as received (masked and capped
+ * by request-head.ts): a ring of LIMITS.refusalsKept, so a flood of refusals costs a fixed amount.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { RefusalEntry } from '../../../common/station-status';
+import { LIMITS } from '../config';
+import { captureRequestHead } from './request-head';
+
+export class RefusalLog {
+  readonly #entries: (RefusalEntry | undefined)[];
+  #next = 0;
+  #count = 0;
+
+  constructor(readonly capacity: number = LIMITS.refusalsKept) {
+    this.#entries = new Array<RefusalEntry | undefined>(capacity);
+  }
+
+  add(request: IncomingMessage, status: number, reason: string): RefusalEntry {
+    const entry: RefusalEntry = {
+      time: Date.now(),
+      address: request.socket.remoteAddress ?? '',
+      status,
+      reason,
+      request: captureRequestHead(request),
+    };
+    this.#entries[this.#next] = entry;
+    this.#next = (this.#next + 1) % this.capacity;
+    this.#count = Math.min(this.#count + 1, this.capacity);
+    return entry;
+  }
+
+  /** Oldest first, newest last. */
+  list(): RefusalEntry[] {
+    const start = (this.#next - this.#count + this.capacity) % this.capacity;
+    const listed: RefusalEntry[] = [];
+    for (let i = 0; i < this.#count; i++) {
+      const entry = this.#entries[(start + i) % this.capacity];
+      if (entry) listed.push(entry);
+    }
+    return listed;
+  }
+}

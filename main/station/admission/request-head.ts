@@ -1,0 +1,83 @@
+/**
+ * A request head as received, for a person to read: the request line and the header lines in
+ * the sender's spelling and order (Node's rawHeaders), capped so that a flood of huge requests
+ * costs a fixed amount, and with secrets masked before anything is kept: credentials in
+ * Authorization, Proxy-Authorization and Cookie, and the station's own token in the query.
+ */
+import type { IncomingMessage } from 'node:http';
+import { TOKEN_QUERY_PARAMETER } from '../../../common/protocol';
+import type { HeaderLines, RequestHead } from '../../../common/station-status';
+import { LIMITS } from '../config';
+
+export const MASK = '•••';
+
+/** Headers whose values are credentials. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+const SECRET_HEADER_NAME = /^(?:authorization|proxy-authorization|cookie)$/i;
+/** `Bearer abc` → `Bearer •••`: the scheme tells what was sent, the credential is not kept. */
+const AUTH_SCHEME = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s/;
+
+/** The parts of a request head Node parsed that are kept: strings and the array it made anyway. */
+export type ReceivedHead = Pick<IncomingMessage, 'method' | 'url' | 'httpVersion' | 'rawHeaders'>;
+
+/** Whether `head` carries something that must be masked before it is kept. */
+export function carriesSecrets(head: ReceivedHead): boolean {
+  if (head.url?.includes('?') === true) return true;
+  const raw = head.rawHeaders;
+  for (let name = 0; name < raw.length; name += 2) {
+    if (SECRET_HEADER_NAME.test(raw[name] ?? '')) return true;
+  }
+  return false;
+}
+
+export function captureRequestHead(request: ReceivedHead): RequestHead {
+  const raw = request.rawHeaders;
+  const lineCount = raw.length / 2;
+  const kept = Math.min(lineCount, LIMITS.keptHeaderLines);
+  const headers: HeaderLines = [];
+  for (let line = 0; line < kept; line++) {
+    const name = raw[2 * line] ?? '';
+    headers.push([capped(name), capped(maskedValue(name, raw[2 * line + 1] ?? ''))]);
+  }
+  return {
+    method: capped(request.method ?? ''),
+    target: capped(maskedTarget(request.url ?? ''), LIMITS.keptTargetChars),
+    httpVersion: `HTTP/${request.httpVersion}`,
+    headers,
+    headersLeftOut: lineCount - kept,
+  };
+}
+
+function maskedValue(name: string, value: string): string {
+  if (!SECRET_HEADERS.has(name.toLowerCase())) return value;
+  const scheme = AUTH_SCHEME.exec(value);
+  return name.toLowerCase() === 'cookie' || scheme === null ? MASK : `${scheme[1]} ${MASK}`;
+}
+
+/** The target with every token parameter's value masked, the rest as sent. */
+export function maskedTarget(target: string): string {
+  const queryAt = target.indexOf('?');
+  if (queryAt < 0) return target;
+  const query = target
+    .slice(queryAt + 1)
+    .split('&')
+    .map((part) => {
+      const equals = part.indexOf('=');
+      const name = equals < 0 ? part : part.slice(0, equals);
+      return equals >= 0 && safeDecode(name) === TOKEN_QUERY_PARAMETER ? `${name}=${MASK}` : part;
+    })
+    .join('&');
+  return `${target.slice(0, queryAt)}?${query}`;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+function capped(text: string, limit: number = LIMITS.keptValueChars): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
+}

@@ -1,0 +1,241 @@
+/**
+ * What the station shows its host of handshakes: every refused upgrade with its request as sent
+ * (GET /api/refusals), each peer's handshake and round trip (GET /api/peers/{id}), secrets masked,
+ * and a fixed cost however many refusals arrive. Real sockets send what broken clients send.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { WEBSOCKET_ACCEPT_GUID } from '../common/protocol';
+import type { PeerDetail, RefusalEntry } from '../common/station-status';
+import { captureRequestHead, carriesSecrets, MASK } from '../main/station/admission/request-head';
+import { LIMITS } from '../main/station/config';
+import { HandshakeBook } from '../main/station/peers/handshake-book';
+import { openClient } from './helpers/client';
+import { rawUpgrade, sendRaw, SEED_KEY } from './helpers/raw-websocket';
+import { endpointUrl, startTestStation } from './helpers/station';
+import { eventually } from './helpers/wait';
+
+const apiUrl = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
+
+async function refusalsOf(port: number): Promise<RefusalEntry[]> {
+  const response = await fetch(apiUrl(port, '/api/refusals'));
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { refusals: RefusalEntry[] }).refusals;
+}
+
+const headerOf = (entry: { request: { headers: [string, string][] } }, name: string) =>
+  entry.request.headers.find(([sent]) => sent.toLowerCase() === name.toLowerCase())?.[1];
+
+describe('refused handshakes, as the host sees them', () => {
+  it('lists each refusal with its status, its reason in words and its request as sent', async (t) => {
+    const station = await startTestStation(t);
+    const { port } = station;
+    const cases: { marker: string; send: () => Promise<unknown>; status: number; reason: RegExp }[] = [
+      {
+        marker: 'wrong-path',
+        send: () => rawUpgrade(port, '/nowhere', { 'X-Marker': 'wrong-path' }),
+        status: 404,
+        reason: /No WebSocket endpoint at \/nowhere/,
+      },
+      {
+        marker: 'old-version',
+        send: () => rawUpgrade(port, '/websocket/test', { 'X-Marker': 'old-version', 'Sec-WebSocket-Version': '8' }),
+        status: 426,
+        reason: /version 8 is not supported; this station speaks version 13/,
+      },
+      {
+        marker: 'no-key',
+        send: () => rawUpgrade(port, '/websocket/test', { 'X-Marker': 'no-key', 'Sec-WebSocket-Key': undefined }),
+        status: 400,
+        reason: /Missing or malformed Sec-WebSocket-Key/,
+      },
+      {
+        marker: 'foreign-origin',
+        send: () =>
+          rawUpgrade(port, '/websocket/test', { 'X-Marker': 'foreign-origin', Origin: 'http://evil.example' }),
+        status: 403,
+        reason: /Origin http:\/\/evil\.example is not allowed/,
+      },
+      {
+        marker: 'http-1.0',
+        send: () => rawUpgrade(port, '/websocket/test', { 'X-Marker': 'http-1.0' }, 'GET', 'HTTP/1.0'),
+        status: 400,
+        reason: /needs HTTP\/1\.1, not HTTP\/1\.0/,
+      },
+      {
+        marker: 'post',
+        send: () => rawUpgrade(port, '/websocket/test', { 'X-Marker': 'post' }, 'POST'),
+        status: 405,
+        reason: /must be a GET/,
+      },
+    ];
+    for (const { send } of cases) await send();
+
+    const refusals = await refusalsOf(port);
+    assert.deepEqual(
+      refusals.map((entry) => headerOf(entry, 'X-Marker')),
+      cases.map((one) => one.marker),
+      'one entry each, newest last',
+    );
+    for (const [index, expected] of cases.entries()) {
+      const entry = refusals[index];
+      assert.ok(entry);
+      assert.equal(entry.status, expected.status, expected.marker);
+      assert.match(entry.reason, expected.reason);
+      assert.equal(entry.address, '127.0.0.1');
+      assert.ok(Math.abs(entry.time - Date.now()) < 60_000);
+    }
+    // Exactly as sent: the names in the sender's spelling, in its order.
+    const wrongPath = refusals[0];
+    assert.ok(wrongPath);
+    assert.deepEqual(wrongPath.request, {
+      method: 'GET',
+      target: '/nowhere',
+      httpVersion: 'HTTP/1.1',
+      headers: [
+        ['Host', `127.0.0.1:${port}`],
+        ['Connection', 'Upgrade'],
+        ['Upgrade', 'websocket'],
+        ['Sec-WebSocket-Version', '13'],
+        ['Sec-WebSocket-Key', SEED_KEY],
+        ['X-Marker', 'wrong-path'],
+      ],
+      headersLeftOut: 0,
+    });
+    assert.equal(refusals[4]?.request.httpVersion, 'HTTP/1.0');
+    assert.equal(refusals[5]?.request.method, 'POST');
+  });
+
+  it('masks the credentials a refused request carried: Authorization, Cookie and the token', async (t) => {
+    const station = await startTestStation(t);
+    await rawUpgrade(station.port, '/nowhere?token=s3cret-token&x=1', {
+      Authorization: 'Bearer s3cret-bearer',
+      'Proxy-Authorization': 'Basic czNjcmV0',
+      Cookie: 'session=s3cret-cookie',
+    });
+    const [entry] = await refusalsOf(station.port);
+    assert.ok(entry);
+    const text = JSON.stringify(entry);
+    assert.doesNotMatch(text, /s3cret|czNjcmV0/);
+    assert.equal(entry.request.target, `/nowhere?token=${MASK}&x=1`);
+    assert.equal(headerOf(entry, 'Authorization'), `Bearer ${MASK}`);
+    assert.equal(headerOf(entry, 'Proxy-Authorization'), `Basic ${MASK}`);
+    assert.equal(headerOf(entry, 'Cookie'), MASK);
+  });
+
+  it('never keeps a secret, whatever is sent (generated)', () => {
+    const secret = fc.stringMatching(/^[A-Za-z0-9]{12,40}$/);
+    fc.assert(
+      fc.property(
+        secret,
+        fc.constantFrom('Authorization', 'authorization', 'PROXY-AUTHORIZATION', 'Cookie'),
+        fc.constantFrom('', 'Bearer ', 'Basic ', 'a='),
+        fc.constantFrom('token', 'to%6Ben'),
+        (value, header, prefix, tokenName) => {
+          const request = {
+            method: 'GET',
+            url: `/websocket/test?a=1&${tokenName}=${value}`,
+            httpVersion: '1.1',
+            rawHeaders: ['Host', 'x', header, `${prefix}${value}`],
+          };
+          assert.ok(!JSON.stringify(captureRequestHead(request)).includes(value));
+          // A peer's book keeps such a request only masked.
+          assert.ok(carriesSecrets(request));
+          assert.ok(!carriesSecrets({ ...request, url: '/websocket/test', rawHeaders: ['Host', 'x'] }));
+        },
+      ),
+    );
+  });
+
+  it('keeps a flood of refusals with huge headers to a fixed size', async (t) => {
+    const station = await startTestStation(t, { maxConnectionsPerAddress: 10_000, maxPendingPerAddress: 10_000 });
+    const big = 'x'.repeat(4000);
+    const lines = Array.from({ length: 100 }, (_, index) => `X-Filler-${index}: ${index}\r\n`).join('');
+    const request = `GET /nowhere/${big} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Big: ${big}\r\n${lines}\r\n`;
+    const rounds = 3 * LIMITS.refusalsKept;
+    for (let sent = 0; sent < rounds; sent += 50) {
+      await Promise.all(Array.from({ length: 50 }, () => sendRaw(station.port, request, true)));
+    }
+    const refusals = await refusalsOf(station.port);
+    assert.equal(refusals.length, LIMITS.refusalsKept, 'the newest only');
+    for (const entry of refusals) {
+      assert.equal(entry.request.headers.length, LIMITS.keptHeaderLines);
+      assert.equal(entry.request.headersLeftOut, 104 - LIMITS.keptHeaderLines);
+      assert.ok(entry.request.target.length <= LIMITS.keptTargetChars + 40, 'target capped');
+      assert.ok(
+        entry.request.headers.every(([name, value]) => name.length + value.length <= 2 * LIMITS.keptValueChars + 80),
+      );
+      assert.match(headerOf(entry, 'X-Big') ?? '', /^x{512}… \(3488 more characters\)$/);
+    }
+    // The station still serves.
+    const client = await openClient(endpointUrl(station));
+    client.socket.close();
+  });
+});
+
+describe("a peer's handshake and round trip", () => {
+  it('are served with the peer: the request as sent, the 101 as written, deflate agreed, the round trip', async (t) => {
+    const station = await startTestStation(t, { deflate: true, heartbeatMs: 100 });
+    const client = await openClient(endpointUrl(station, '?token=peer-s3cret'), 'station.v1.json', {
+      headers: { 'X-Device': 'esp32-kitchen', Authorization: 'Bearer peer-s3cret' },
+      perMessageDeflate: true,
+    });
+    t.after(() => client.socket.close());
+    const [peer] = station.peers.list();
+    assert.ok(peer);
+    const read = async () => (await (await fetch(apiUrl(station.port, `/api/peers/${peer.id}`))).json()) as PeerDetail;
+    await eventually('a round trip measured', async () => (await read()).rttMs !== null, 5000);
+    const detail = await read();
+    assert.equal(detail.id, peer.id);
+    assert.equal(detail.protocol, 'station.v1.json');
+    assert.ok(detail.rttMs && detail.rttMs.last >= 0 && detail.rttMs.median >= 0);
+    const handshake = detail.handshake;
+    assert.ok(handshake);
+    assert.equal(handshake.request.method, 'GET');
+    assert.equal(handshake.request.target, `/websocket/test?token=${MASK}`);
+    assert.equal(headerOf(handshake, 'X-Device'), 'esp32-kitchen');
+    assert.equal(headerOf(handshake, 'Authorization'), `Bearer ${MASK}`);
+    assert.equal(headerOf(handshake, 'Sec-WebSocket-Protocol'), 'station.v1.json');
+    assert.match(headerOf(handshake, 'Sec-WebSocket-Extensions') ?? '', /permessage-deflate/);
+    assert.doesNotMatch(JSON.stringify(detail), /peer-s3cret/);
+
+    const key = headerOf(handshake, 'Sec-WebSocket-Key') ?? '';
+    const accept = createHash('sha1')
+      .update(key + WEBSOCKET_ACCEPT_GUID)
+      .digest('base64');
+    const answered = Object.fromEntries(handshake.response.headers.map(([name, value]) => [name.toLowerCase(), value]));
+    assert.equal(handshake.response.status, 101);
+    assert.equal(answered['sec-websocket-accept'], accept);
+    assert.equal(answered.upgrade, 'websocket');
+    assert.equal(answered['sec-websocket-protocol'], 'station.v1.json');
+    assert.match(answered['sec-websocket-extensions'] ?? '', /^permessage-deflate/);
+  });
+
+  it('answer 404 for a peer that is not there, and 403 to a foreign Origin', async (t) => {
+    const station = await startTestStation(t);
+    assert.equal((await fetch(apiUrl(station.port, '/api/peers/12345'))).status, 404);
+    for (const path of ['/api/refusals', '/api/peers/1']) {
+      const response = await fetch(apiUrl(station.port, path), { headers: { Origin: 'http://evil.example' } });
+      assert.equal(response.status, 403, path);
+    }
+  });
+
+  it('are kept for the newest peers only, and leave with the peer', () => {
+    const book = new HandshakeBook(2);
+    const request = (device: string) => ({
+      method: 'GET',
+      url: '/websocket/test',
+      httpVersion: '1.1',
+      rawHeaders: ['X-Device', device],
+    });
+    book.add(1, request('one'), ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket']);
+    book.add(2, request('two'), []);
+    book.add(3, request('three'), []);
+    assert.equal(book.get(1), null, 'the oldest made room');
+    assert.deepEqual(book.get(2)?.request.headers, [['X-Device', 'two']]);
+    book.forget(3);
+    assert.equal(book.get(3), null);
+  });
+});
