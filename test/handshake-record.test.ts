@@ -164,6 +164,7 @@ describe('refused handshakes, as the host sees them', () => {
       assert.equal(entry.request.headers.length, LIMITS.keptHeaderLines);
       assert.equal(entry.request.headersLeftOut, 104 - LIMITS.keptHeaderLines);
       assert.ok(entry.request.target.length <= LIMITS.keptTargetChars + 40, 'target capped');
+      assert.ok(entry.reason.length <= LIMITS.keptTargetChars + 40, 'reason capped: it quotes the path');
       assert.ok(
         entry.request.headers.every(([name, value]) => name.length + value.length <= 2 * LIMITS.keptValueChars + 80),
       );

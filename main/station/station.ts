@@ -15,6 +15,7 @@ import type { RefusalEntry, StationStatus } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { isWildcardHost, LOOPBACK_IPV4, reachableAddresses, stationUrl } from './addresses';
 import { AddressLimits, type ConnectionRefusal } from './admission/address-limits';
+import { RefusalLog } from './admission/refusal-log';
 import { DESCRIPTOR_RESERVE, peersWithin, raiseDescriptorLimit } from './admission/descriptor-limit';
 import { refuseUpgrade, vetUpgrade, type HandshakeRules } from './admission/handshake';
 import { createOriginPolicy } from './admission/origin-policy';
@@ -35,7 +36,6 @@ import { MemoryBudget, startMemoryWatch } from './peers/memory-budget';
 import { MessageRate } from './peers/message-rate';
 import { PeerRegistry } from './peers/peer-registry';
 import { HandshakeBook } from './peers/handshake-book';
-import { RefusalLog } from './admission/refusal-log';
 import { startTicker } from './peers/ticker';
 import { closeEverything } from './shutdown';
 

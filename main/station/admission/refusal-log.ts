@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RefusalEntry } from '../../../common/station-status';
 import { LIMITS } from '../config';
-import { captureRequestHead } from './request-head';
+import { capped, captureRequestHead } from './request-head';
 
 export class RefusalLog {
   readonly #entries: (RefusalEntry | undefined)[];
@@ -21,7 +21,8 @@ export class RefusalLog {
       time: Date.now(),
       address: request.socket.remoteAddress ?? '',
       status,
-      reason,
+      // A reason can quote the path or the Origin sent: capped like them.
+      reason: capped(reason, LIMITS.keptTargetChars),
       request: captureRequestHead(request),
     };
     this.#entries[this.#next] = entry;

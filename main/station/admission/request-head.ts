@@ -12,7 +12,6 @@ import { LIMITS } from '../config';
 export const MASK = '•••';
 
 /** Headers whose values are credentials. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 const SECRET_HEADER_NAME = /^(?:authorization|proxy-authorization|cookie)$/i;
 /** `Bearer abc` → `Bearer •••`: the scheme tells what was sent, the credential is not kept. */
 const AUTH_SCHEME = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s/;
@@ -49,9 +48,9 @@ export function captureRequestHead(request: ReceivedHead): RequestHead {
 }
 
 function maskedValue(name: string, value: string): string {
-  if (!SECRET_HEADERS.has(name.toLowerCase())) return value;
+  if (!SECRET_HEADER_NAME.test(name)) return value;
   const scheme = AUTH_SCHEME.exec(value);
-  return name.toLowerCase() === 'cookie' || scheme === null ? MASK : `${scheme[1]} ${MASK}`;
+  return /^cookie$/i.test(name) || scheme === null ? MASK : `${scheme[1]} ${MASK}`;
 }
 
 /** The target with every token parameter's value masked, the rest as sent. */
@@ -78,6 +77,7 @@ function safeDecode(text: string): string {
   }
 }
 
-function capped(text: string, limit: number = LIMITS.keptValueChars): string {
+/** `text` whole, or its first `limit` characters and how many more there were. */
+export function capped(text: string, limit: number = LIMITS.keptValueChars): string {
   return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
 }

@@ -95,8 +95,10 @@ export class WebKitEngine implements Engine {
       problems: () => opened.execute(readProblems, null),
       close: async () => {
         await opened.delete().catch(() => undefined);
-        driver.kill();
-        await once(driver, 'exit');
+        if (driver.exitCode === null && driver.signalCode === null) {
+          driver.kill();
+          await once(driver, 'exit');
+        }
       },
     });
   }
