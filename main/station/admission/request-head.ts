@@ -53,7 +53,11 @@ function maskedValue(name: string, value: string): string {
   return /^cookie$/i.test(name) || scheme === null ? MASK : `${scheme[1]} ${MASK}`;
 }
 
-/** The target with every token parameter's value masked, the rest as sent. */
+/**
+ * The target with every token parameter's value masked, the rest as sent. A parameter's name is
+ * read as access-token.ts reads the token (URLSearchParams), so whatever the station would take
+ * as a token is masked.
+ */
 export function maskedTarget(target: string): string {
   const queryAt = target.indexOf('?');
   if (queryAt < 0) return target;
@@ -62,19 +66,11 @@ export function maskedTarget(target: string): string {
     .split('&')
     .map((part) => {
       const equals = part.indexOf('=');
-      const name = equals < 0 ? part : part.slice(0, equals);
-      return equals >= 0 && safeDecode(name) === TOKEN_QUERY_PARAMETER ? `${name}=${MASK}` : part;
+      const [name] = new URLSearchParams(part).keys();
+      return equals >= 0 && name === TOKEN_QUERY_PARAMETER ? `${part.slice(0, equals)}=${MASK}` : part;
     })
     .join('&');
   return `${target.slice(0, queryAt)}?${query}`;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return text;
-  }
 }
 
 /** `text` whole, or its first `limit` characters and how many more there were. */
