@@ -15,7 +15,7 @@ import type {
   PeerSendRequest,
   SettingsSaveResult,
 } from './desktop';
-import type { TrafficEntry } from './station-status';
+import type { PeerDetail, RefusalEntry, TrafficEntry } from './station-status';
 import type { JSON_SUBPROTOCOL } from './protocol';
 
 export const LANGUAGES = ['en', 'zh-CN'] as const;
@@ -43,6 +43,10 @@ export interface StationBridge {
   copyText(text: string): Promise<void>;
   /** One peer's recent traffic, from the station's record, oldest first. */
   peerTraffic(peerId: number): Promise<TrafficEntry[]>;
+  /** One connected peer in full, with its handshake when the station kept it; null once it has left. */
+  peerDetail(peerId: number): Promise<PeerDetail | null>;
+  /** The refused upgrades after `afterSeq` (0: all kept), oldest first. */
+  refusals(afterSeq: number): Promise<RefusalEntry[]>;
   sendToPeers(request: PeerSendRequest): Promise<HostActionResult>;
   closePeer(request: PeerCloseRequest): Promise<HostActionResult>;
   /** The scripted endpoints served now, one JSON text each. */

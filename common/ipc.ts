@@ -14,7 +14,7 @@ import type {
   PeerSendRequest,
   SettingsSaveResult,
 } from './desktop';
-import type { TrafficEntry } from './station-status';
+import type { PeerDetail, RefusalEntry, TrafficEntry } from './station-status';
 
 export const IpcChannel = {
   /** Preload → main, synchronous, once at load: the frozen config the page starts with. */
@@ -29,6 +29,10 @@ export const IpcChannel = {
   copyText: 'clipboard:copy-text',
   /** Preload → main: one peer's entries in the station's traffic record. */
   peerTraffic: 'peers:traffic',
+  /** Preload → main: one peer in full, with its handshake (null when it is not connected). */
+  peerDetail: 'peers:detail',
+  /** Preload → main: the refused upgrades after a seq, with their requests, newest last. */
+  refusals: 'station:refusals',
   /** Preload → main: send a message from the host to one peer or to all. */
   sendToPeers: 'peers:send',
   /** Preload → main: close one peer with a code and reason. */
@@ -51,6 +55,8 @@ export interface IpcInvokeContract {
   [IpcChannel.saveSettings]: { request: [settings: DesktopSettings]; response: SettingsSaveResult };
   [IpcChannel.copyText]: { request: [text: string]; response: null };
   [IpcChannel.peerTraffic]: { request: [peerId: number]; response: TrafficEntry[] };
+  [IpcChannel.peerDetail]: { request: [peerId: number]; response: PeerDetail | null };
+  [IpcChannel.refusals]: { request: [afterSeq: number]; response: RefusalEntry[] };
   [IpcChannel.sendToPeers]: { request: [request: PeerSendRequest]; response: HostActionResult };
   [IpcChannel.closePeer]: { request: [request: PeerCloseRequest]; response: HostActionResult };
   [IpcChannel.getEndpoints]: { request: []; response: string[] };

@@ -46,14 +46,37 @@ export interface RequestHead {
   headersLeftOut: number;
 }
 
+/**
+ * How the 101's Sec-WebSocket-Accept comes from the peer's Sec-WebSocket-Key (RFC 6455 4.2.2):
+ * the key and the GUID joined, hashed with SHA-1, the 20 bytes in base64.
+ */
+export interface AcceptDerivation {
+  key: string;
+  guid: string;
+  /** SHA-1 of key + GUID, in hex. */
+  sha1Hex: string;
+  /** Its base64: what the 101 must carry. */
+  accept: string;
+}
+
 /** A peer's opening handshake: what it asked, and the 101 the station answered. */
 export interface HandshakeExchange {
   request: RequestHead;
   response: { status: number; headers: HeaderLines };
+  /** The accept worked through from the key the peer sent. */
+  accept: AcceptDerivation;
 }
+
+/** Refused upgrades the station keeps (GET /api/refusals) and the desktop window lists: the newest. */
+export const REFUSALS_KEPT = 200;
+
+/** Connected peers whose handshakes the station keeps (GET /api/peers/{id}): the newest. */
+export const HANDSHAKES_KEPT = 256;
 
 /** One upgrade the station refused (GET /api/refusals). */
 export interface RefusalEntry {
+  /** Counts up from 1 while the station runs: ask for those after the newest you have. */
+  seq: number;
   /** Epoch milliseconds. */
   time: number;
   address: string;

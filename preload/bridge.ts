@@ -34,6 +34,8 @@ export function createBridge(ipc: IpcRendererLike): StationBridge | null {
       await invoke(IpcChannel.copyText, text);
     },
     peerTraffic: (peerId) => invoke(IpcChannel.peerTraffic, peerId),
+    peerDetail: (peerId) => invoke(IpcChannel.peerDetail, peerId),
+    refusals: (afterSeq) => invoke(IpcChannel.refusals, afterSeq),
     sendToPeers: (request) => invoke(IpcChannel.sendToPeers, request),
     closePeer: (request) => invoke(IpcChannel.closePeer, request),
     getEndpoints: () => invoke(IpcChannel.getEndpoints),

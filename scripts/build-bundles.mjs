@@ -25,7 +25,7 @@ await Promise.all([
   // A plain script (file:// pages cannot load modules) that leaves its exports on one global.
   build({
     ...pageBundle,
-    entryPoints: { 'endpoint-editor': join(root, 'renderer', 'endpoint-editor.ts') },
+    entryPoints: { 'endpoint-editor': join(root, 'renderer', 'host', 'endpoint-editor.ts') },
     outdir: rendererOut,
     globalName: 'wsStationEditor',
   }),

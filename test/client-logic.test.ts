@@ -1,11 +1,11 @@
 /** The client page's logic that needs no browser: what it infers, refuses, keeps and waits. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BACKOFF, backoffDelay } from '../renderer/backoff';
-import { chooseClientConfig, clientConfigFromPageUrl } from '../renderer/client-config';
-import { reconnectsAfter } from '../renderer/close-policy';
-import { LogStore, MAX_TEXT_CHARS, NO_FILTER, type EntryKind, type LogEntry } from '../renderer/log-store';
-import { MessageClassifier } from '../renderer/message-classifier';
+import { BACKOFF, backoffDelay } from '../renderer/connection/backoff';
+import { chooseClientConfig, clientConfigFromPageUrl } from '../renderer/connection/client-config';
+import { reconnectsAfter } from '../renderer/connection/close-policy';
+import { LogStore, MAX_TEXT_CHARS, NO_FILTER, type EntryKind, type LogEntry } from '../renderer/log/log-store';
+import { MessageClassifier } from '../renderer/log/message-classifier';
 import { parseCloseRequest, parseHex, parseOutgoing, toHex } from '../renderer/send-input';
 
 describe('client config', () => {

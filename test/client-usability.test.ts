@@ -5,50 +5,25 @@
  * shows (phone, tablet, search, axe on the page) runs in every engine: client-browsers.test.ts.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
 import type { Page } from 'playwright';
 import { DEFAULT_SETTINGS } from '../main/desktop/settings';
 import { sendToPeers } from '../main/station/peers/host-actions';
 import type { Station } from '../main/station/station';
-import { LOG_CAPACITY } from '../renderer/log-store';
+import { LOG_CAPACITY } from '../renderer/log/log-store';
+import { seriousViolations } from './helpers/axe';
 import { launchBrowser, openPage, screenshot } from './helpers/browser';
 import { sampleDesktopConfig } from './helpers/desktop-fixtures';
-import { endpointsHostFunctions, mockBridgeScript } from './helpers/mock-bridge';
+import { stationHostFunctions, mockBridgeScript } from './helpers/mock-bridge';
 import { CONTRACT } from './helpers/endpoints-contract';
 import { StationHost } from '../main/desktop/station-host';
 import { startTestStation } from './helpers/station';
 import { eventually } from './helpers/wait';
 
 const WAIT_MS = 5000;
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const DESKTOP_WINDOW = { viewport: { width: 1280, height: 860 } };
 
 const pageUrl = (station: Station, query = '') => `http://127.0.0.1:${station.port}/${query}`;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/**
- * Runs axe-core inside the page (evaluated, so the page's own Content-Security-Policy stays on)
- * and returns its serious and critical violations as readable lines.
- */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate<AxeViolation[]>(
-    `axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations)`,
-  );
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-    );
-}
 
 async function waitConnected(page: Page): Promise<void> {
   await page.locator('#state-word', { hasText: /^(Connected|已连接)$/ }).waitFor({ timeout: WAIT_MS });
@@ -68,7 +43,7 @@ async function openDesktopWindow(t: TestContext, station: Station, options: { co
       settings: DEFAULT_SETTINGS,
       saveResult: { ok: true, settings: DEFAULT_SETTINGS, urls: [], restarted: true },
     }),
-    expose: endpointsHostFunctions(endpointsHost),
+    expose: stationHostFunctions(endpointsHost),
   });
   await waitConnected(opened.page);
   await opened.page.evaluate(`window.__pushStatus(${JSON.stringify({ running: true, status: station.status() })})`);

@@ -4,6 +4,7 @@
  * by test/electron.test.ts wherever its binary exists.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { IpcChannel } from '../common/ipc';
+import { WEBSOCKET_ACCEPT_GUID } from '../common/protocol';
+import type { PeerDetail, RefusalEntry } from '../common/station-status';
 import type {
   DesktopConfig,
   DesktopSettings,
@@ -28,6 +31,7 @@ import { createMockElectron, MockBrowserWindow, MockEvent, type MockElectron } f
 import { tempFolder } from './helpers/temp-folder';
 import { waitFor } from './helpers/wait';
 import { CONTRACT } from './helpers/endpoints-contract';
+import { rawUpgrade } from './helpers/raw-websocket';
 
 const BUNDLED_PAGE = 'file:///opt/ws-station/resources/app.asar/dist/renderer/index.html';
 
@@ -69,6 +73,9 @@ function quitApp(electron: MockElectron): Promise<void> {
     electron.app.quit();
   });
 }
+
+const headerOf = (entry: RefusalEntry, name: string) =>
+  entry.request.headers.find(([sent]) => sent.toLowerCase() === name)?.[1];
 
 const ownSender = (app: RunningApp) => ({ contents: app.window.webContents, url: app.pageUrl, topFrame: true });
 
@@ -318,6 +325,56 @@ describe('desktop main process (mocked electron)', () => {
       skipped: 0,
     });
     assert.deepEqual(await gone, { code: 4003, reason: 'from the window' });
+  });
+
+  it("shows a peer's handshake and the refused upgrades over IPC, only to its own page", async (t) => {
+    const app = await startApp(t);
+    const port = Number(new URL(app.pageUrl).port);
+    const peer = await openClient(`ws://127.0.0.1:${port}/websocket/test`, undefined, {
+      headers: { 'X-Device': 'bench-rig', Authorization: 'Bearer never-shown' },
+    });
+    await peer.inbox.next();
+    const refused = await rawUpgrade(port, '/nowhere', { 'X-Marker': 'over-ipc' });
+    assert.equal(refused.status, 404);
+    const invoke = (channel: string, ...args: unknown[]) =>
+      app.electron.ipcMain.invoke(channel, ownSender(app), ...args);
+
+    const detail = (await invoke(IpcChannel.peerDetail, 1)) as PeerDetail;
+    assert.equal(detail.id, 1);
+    const handshake = detail.handshake;
+    assert.ok(handshake, 'the newest peer has its handshake kept');
+    const sent = new Map(handshake.request.headers.map(([name, value]) => [name.toLowerCase(), value]));
+    assert.equal(sent.get('x-device'), 'bench-rig');
+    assert.equal(sent.get('authorization'), 'Bearer •••');
+    const answeredAccept = handshake.response.headers.find(([name]) => name === 'Sec-WebSocket-Accept')?.[1];
+    const key = sent.get('sec-websocket-key') ?? '';
+    const expected = createHash('sha1').update(`${key}${WEBSOCKET_ACCEPT_GUID}`).digest();
+    assert.deepEqual(handshake.accept, {
+      key,
+      guid: WEBSOCKET_ACCEPT_GUID,
+      sha1Hex: expected.toString('hex'),
+      accept: expected.toString('base64'),
+    });
+    assert.equal(answeredAccept, handshake.accept.accept);
+    // What the page sends is checked: only a connected peer's number gets an answer.
+    assert.equal(await invoke(IpcChannel.peerDetail, '1'), null);
+    assert.equal(await invoke(IpcChannel.peerDetail, 99), null);
+
+    const refusals = (await invoke(IpcChannel.refusals, 0)) as RefusalEntry[];
+    assert.deepEqual(
+      refusals.map((entry) => [entry.seq, entry.status, entry.request.target, headerOf(entry, 'x-marker')]),
+      [[1, 404, '/nowhere', 'over-ipc']],
+    );
+    assert.deepEqual(await invoke(IpcChannel.refusals, 1), [], 'none newer than the newest the page has');
+    assert.equal(((await invoke(IpcChannel.refusals, 'all')) as RefusalEntry[]).length, 1);
+
+    const foreign = { contents: app.window.webContents, url: 'http://evil.example/', topFrame: true };
+    for (const [channel, argument] of [
+      [IpcChannel.peerDetail, 1],
+      [IpcChannel.refusals, 0],
+    ] as const) {
+      await assert.rejects(app.electron.ipcMain.invoke(channel, foreign, argument), UntrustedSenderError);
+    }
   });
 
   it('checks, tries, applies and saves scripted endpoints over IPC, and serves them again at the next start', async (t) => {

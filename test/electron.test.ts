@@ -22,6 +22,7 @@ import type { DesktopSettings } from '../common/desktop';
 import { ensureElectronBinary, packagedTestBuild } from '../tools/electron-binary';
 import { closed, openClient } from './helpers/client';
 import { BRIDGE_KEYS } from './helpers/desktop-fixtures';
+import { rawUpgrade } from './helpers/raw-websocket';
 import { eventually } from './helpers/wait';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -180,6 +181,29 @@ describe(
       await page.locator('#peer-close-reason').fill('from the window');
       await page.locator('#peer-close').click();
       assert.deepEqual(await gone, { code: 4002, reason: 'from the window' });
+    });
+
+    it("shows a refused handshake and a peer's handshake in the Peers panel", async (t) => {
+      const { page } = await launch(userDataWith(t, { port: 0, lanAccess: false }));
+      await page.locator('#state-pill', { hasText: 'OPEN 1' }).waitFor({ timeout: WAIT_MS });
+      const port = stationPort(page);
+      assert.equal((await rawUpgrade(port, '/nowhere', { 'X-Marker': 'electron-refused' })).status, 404);
+      const peer = await openClient(`ws://127.0.0.1:${port}/websocket/test`, [], {
+        headers: { 'User-Agent': 'electron-handshake-peer' },
+      });
+      await page.locator('#tab-peers').click();
+      const refused = page.locator('#refusal-list li', { hasText: 'GET /nowhere' });
+      await refused.locator('summary').click({ timeout: WAIT_MS });
+      await refused.locator('pre', { hasText: 'X-Marker: electron-refused' }).waitFor({ timeout: WAIT_MS });
+      const row = page.locator('#peers-body tr', { hasText: 'electron-handshake-peer' });
+      await row.locator('button[data-peer]').click();
+      await page.locator('#peer-tab-handshake').click();
+      await page.locator('#handshake-request', { hasText: 'User-Agent: electron-handshake-peer' }).waitFor({
+        timeout: WAIT_MS,
+      });
+      await page.locator('#accept-derivation summary').click();
+      assert.equal(await page.locator('#accept-check').textContent(), 'the Sec-WebSocket-Accept the station sent. ✓');
+      peer.socket.close();
     });
 
     it('serves an endpoint written in the Endpoints panel, and again after a restart', async (t) => {

@@ -16,7 +16,7 @@ import { launchBrowser, openPage, screenshot, type OpenedPage } from './helpers/
 import { openClient } from './helpers/client';
 import { sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { CONTRACT } from './helpers/endpoints-contract';
-import { endpointsHostFunctions, mockBridgeScript } from './helpers/mock-bridge';
+import { stationHostFunctions, mockBridgeScript } from './helpers/mock-bridge';
 import { tempFolder } from './helpers/temp-folder';
 
 const WAIT_MS = 5000;
@@ -47,7 +47,7 @@ async function openWindow(
       settings: DEFAULT_SETTINGS,
       saveResult: { ok: true, settings: DEFAULT_SETTINGS, urls: [], restarted: true },
     }),
-    expose: endpointsHostFunctions(host),
+    expose: stationHostFunctions(host),
   });
   await opened.page.locator('#state-pill', { hasText: /OPEN 1/ }).waitFor({ timeout: WAIT_MS });
   await opened.page.locator('#tab-endpoints').click();

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { WEBSOCKET_ACCEPT_GUID } from '../common/protocol';
 import type { PeerDetail, RefusalEntry } from '../common/station-status';
-import { captureRequestHead, carriesSecrets, MASK } from '../main/station/admission/request-head';
+import { captureRequestHead, MASK } from '../main/station/admission/request-head';
 import { LIMITS } from '../main/station/config';
 import { HandshakeBook } from '../main/station/peers/handshake-book';
 import { openClient } from './helpers/client';
@@ -106,6 +106,24 @@ describe('refused handshakes, as the host sees them', () => {
     });
     assert.equal(refusals[4]?.request.httpVersion, 'HTTP/1.0');
     assert.equal(refusals[5]?.request.method, 'POST');
+
+    // Numbered as they came; a reader asks only for those after the newest it has.
+    assert.deepEqual(
+      refusals.map((entry) => entry.seq),
+      [1, 2, 3, 4, 5, 6],
+    );
+    const newer = await fetch(apiUrl(port, '/api/refusals?after=4'));
+    const newerMarkers = ((await newer.json()) as { refusals: RefusalEntry[] }).refusals.map((entry) =>
+      headerOf(entry, 'X-Marker'),
+    );
+    assert.deepEqual(newerMarkers, ['http-1.0', 'post']);
+    for (const after of ['abc', '-1', '1e3', '']) {
+      const refused = await fetch(apiUrl(port, `/api/refusals?after=${after}`));
+      assert.equal(refused.status, 400, after);
+      assert.deepEqual(await refused.json(), {
+        error: 'after is the seq of the newest refusal you have: a whole number',
+      });
+    }
   });
 
   it('masks the credentials a refused request carried: Authorization, Cookie and the token', async (t) => {
@@ -141,9 +159,12 @@ describe('refused handshakes, as the host sees them', () => {
             rawHeaders: ['Host', 'x', header, `${prefix}${value}`],
           };
           assert.ok(!JSON.stringify(captureRequestHead(request)).includes(value));
-          // A peer's book keeps such a request only masked.
-          assert.ok(carriesSecrets(request));
-          assert.ok(!carriesSecrets({ ...request, url: '/websocket/test', rawHeaders: ['Host', 'x'] }));
+          // A peer's book writes such a request masked: what it reads back is what it wrote.
+          const book = new HandshakeBook(1);
+          book.add(1, request, []);
+          const kept = JSON.stringify(book.get(1));
+          assert.ok(!kept.includes(value), kept);
+          assert.ok(kept.includes(MASK));
         },
       ),
     );
@@ -212,6 +233,13 @@ describe("a peer's handshake and round trip", () => {
     assert.equal(answered.upgrade, 'websocket');
     assert.equal(answered['sec-websocket-protocol'], 'station.v1.json');
     assert.match(answered['sec-websocket-extensions'] ?? '', /^permessage-deflate/);
+    // Worked through for a person: the key, the GUID, the SHA-1 and its base64.
+    assert.deepEqual(handshake.accept, {
+      key,
+      guid: WEBSOCKET_ACCEPT_GUID,
+      sha1Hex: Buffer.from(accept, 'base64').toString('hex'),
+      accept,
+    });
   });
 
   it('answer 404 for a peer that is not there, and 403 to a foreign Origin', async (t) => {
@@ -221,6 +249,75 @@ describe("a peer's handshake and round trip", () => {
       const response = await fetch(apiUrl(station.port, path), { headers: { Origin: 'http://evil.example' } });
       assert.equal(response.status, 403, path);
     }
+  });
+
+  it('give back exactly what each peer sent, or nothing, however the one buffer wraps (generated)', () => {
+    // Latin-1, as Node's parser makes header strings; under the caps, so nothing is cut.
+    const latin1 = (minLength: number, maxLength: number) =>
+      fc.string({
+        unit: fc.integer({ min: 1, max: 0xff }).map((code) => String.fromCharCode(code)),
+        minLength,
+        maxLength,
+      });
+    const header = fc.tuple(latin1(0, 40), latin1(20, 200));
+    const operation = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ add: fc.array(header, { minLength: 1, maxLength: 6 }) }) },
+      { weight: 1, arbitrary: fc.record({ forget: fc.nat(60) }) },
+    );
+    // An entry here is at most 3,000 bytes, so the newest always fits; many newest wrap the buffer.
+    const ENTRY_MAX = 3000;
+    const sizes = fc.record({
+      capacity: fc.integer({ min: 1, max: 24 }),
+      arenaBytes: fc.integer({ min: ENTRY_MAX, max: 8000 }),
+    });
+    fc.assert(
+      fc.property(
+        sizes,
+        fc.array(operation, { minLength: 30, maxLength: 80 }),
+        ({ capacity, arenaBytes }, operations) => {
+          const book = new HandshakeBook(capacity, arenaBytes);
+          const sent = new Map<number, [string, string][]>();
+          const added: number[] = [];
+          for (const step of operations) {
+            if ('forget' in step) {
+              book.forget(step.forget);
+              sent.delete(step.forget);
+              continue;
+            }
+            const id = added.length + 1;
+            const headers = step.add.map(([name, value]) => [`X-${name}`, value] as [string, string]);
+            const request = { method: 'GET', url: '/websocket/test', httpVersion: '1.1', rawHeaders: headers.flat() };
+            book.add(id, request, ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket']);
+            added.push(id);
+            sent.set(id, headers);
+            const asSent = JSON.stringify(headers);
+            assert.ok(JSON.stringify(book.get(id)?.request.headers) === asSent, `peer ${id}, the newest, as sent`);
+          }
+          for (const [peer, headers] of sent) {
+            const kept = book.get(peer);
+            if (kept === null) continue;
+            assert.ok(JSON.stringify(kept.request.headers) === JSON.stringify(headers), `peer ${peer}: its own, whole`);
+            assert.ok(JSON.stringify(kept.response.headers) === '[["Upgrade","websocket"]]', `peer ${peer}: its 101`);
+          }
+          const newest = added.slice(-capacity).filter((peer) => sent.has(peer));
+          const kept = [...sent.keys()].filter((peer) => book.get(peer) !== null);
+          assert.ok(
+            kept.every((peer) => newest.includes(peer)),
+            'only the newest',
+          );
+          if (arenaBytes >= capacity * ENTRY_MAX) assert.deepEqual(kept, newest, 'all of the newest when they fit');
+        },
+      ),
+      // A failing case is reported as found: shrinking cases this long takes minutes.
+      { endOnFailure: true },
+    );
+    // One larger than the whole buffer is not kept, and takes nothing from the others.
+    const small = new HandshakeBook(4, 200);
+    const head = (value: string) => ({ method: 'GET', url: '/', httpVersion: '1.1', rawHeaders: ['X-A', value] });
+    small.add(1, head('a'), []);
+    small.add(2, head('b'.repeat(300)), []);
+    assert.equal(small.get(2), null);
+    assert.deepEqual(small.get(1)?.request.headers, [['X-A', 'a']]);
   });
 
   it('are kept for the newest peers only, and leave with the peer', () => {

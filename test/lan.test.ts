@@ -30,12 +30,33 @@ describe('a peer on the LAN', { skip: unavailable ?? false }, () => {
     lan.remove();
   });
 
-  it('is refused with 401 without the token, or with a wrong one', async () => {
-    assert.deepEqual(await peer({ kind: 'ws', url: endpoint }), { status: 401 });
-    assert.deepEqual(await peer({ kind: 'ws', url: `${endpoint}?token=wrong-token-00` }), { status: 401 });
-    assert.deepEqual(await peer({ kind: 'ws', url: endpoint, headers: { Authorization: 'Bearer wrong-token-00' } }), {
+  it('is refused with 401 without the token, or with a wrong one; the host sees each request, the token masked', async () => {
+    const before = station.refusals.list().at(-1)?.seq ?? 0;
+    const marker = { 'X-Marker': 'lan-token' };
+    assert.deepEqual(await peer({ kind: 'ws', url: endpoint, headers: marker }), { status: 401 });
+    assert.deepEqual(await peer({ kind: 'ws', url: `${endpoint}?token=wrong-token-00`, headers: marker }), {
       status: 401,
     });
+    assert.deepEqual(
+      await peer({ kind: 'ws', url: endpoint, headers: { ...marker, Authorization: 'Bearer wrong-token-00' } }),
+      { status: 401 },
+    );
+    const refused = station.refusals.list(before);
+    assert.deepEqual(
+      refused.map(({ address, status, request }) => [address.replace(/^::ffff:/, ''), status, request.target]),
+      [
+        [lan.peerAddress, 401, '/websocket/test'],
+        [lan.peerAddress, 401, '/websocket/test?token=•••'],
+        [lan.peerAddress, 401, '/websocket/test'],
+      ],
+    );
+    for (const entry of refused) {
+      assert.match(entry.reason, /token/i);
+      const headers = new Map(entry.request.headers.map(([name, value]) => [name.toLowerCase(), value]));
+      assert.equal(headers.get('x-marker'), 'lan-token');
+      assert.doesNotMatch(JSON.stringify(entry), /wrong-token-00/, 'the token guessed is not kept');
+    }
+    assert.equal(refused[2]?.request.headers.find(([name]) => name === 'Authorization')?.[1], 'Bearer •••');
   });
 
   it('gets greeting, ticks and echo with the token in the query', async () => {

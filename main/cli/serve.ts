@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { createInterface } from 'node:readline';
 import { TEST_ENDPOINT_PATH, JSON_SUBPROTOCOL, STATUS_API_PATH } from '../../common/protocol';
+import { headerLine, requestLine } from '../../common/head-text';
 import type { RefusalEntry } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { isLoopbackAddress, stationUrl, urlHost } from '../station/addresses';
@@ -240,11 +241,10 @@ function logRefusals(station: Station, withHeaders: boolean): void {
     );
     previous = now;
     for (const entry of shown) {
-      const { method, target, httpVersion, headers } = entry.request;
       console.log(
-        `${clock()} ! refused ${urlHost(entry.address)}: ${method} ${target} ${httpVersion} → ${entry.status} ${entry.reason}`,
+        `${clock()} ! refused ${urlHost(entry.address)}: ${requestLine(entry.request)} → ${entry.status} ${entry.reason}`,
       );
-      if (withHeaders) for (const [name, value] of headers) console.log(`    ${name}: ${value}`);
+      if (withHeaders) for (const header of entry.request.headers) console.log(`    ${headerLine(header)}`);
       unshown[entry.status] = (unshown[entry.status] ?? 0) - 1;
     }
     const others = Object.entries(unshown)

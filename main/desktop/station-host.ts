@@ -16,7 +16,7 @@ import type {
   PeerSendRequest,
   SettingsSaveResult,
 } from '../../common/desktop';
-import type { TrafficEntry } from '../../common/station-status';
+import type { PeerDetail, RefusalEntry, TrafficEntry } from '../../common/station-status';
 import { isLoopbackAddress, LOOPBACK_IPV4, stationUrl } from '../station/addresses';
 import { ConfigError } from '../station/config';
 import { closeFromHost, hostMessage, HostActionError, peerById, sendToPeers } from '../station/peers/host-actions';
@@ -128,6 +128,19 @@ export class StationHost {
   /** One peer's entries in the traffic record (none for an id that is not a number). */
   peerTraffic(peerId: unknown): TrafficEntry[] {
     return Number.isInteger(peerId) ? (this.#station?.peers.record.forPeer(peerId as number) ?? []) : [];
+  }
+
+  /** One connected peer with its handshake; null for one that is not (or an id that is not a number). */
+  peerDetail(peerId: unknown): PeerDetail | null {
+    const station = this.#station;
+    const peer = Number.isInteger(peerId) ? station?.peers.get(peerId as number) : undefined;
+    return station && peer ? station.handshakes.detail(peer) : null;
+  }
+
+  /** The refused upgrades after `afterSeq` (all kept for anything but a whole number). */
+  refusals(afterSeq: unknown): RefusalEntry[] {
+    const after = Number.isSafeInteger(afterSeq) && (afterSeq as number) > 0 ? (afterSeq as number) : 0;
+    return this.#station?.refusals.list(after) ?? [];
   }
 
   /** Sends from the host, with the same rules as the host API; input is checked as untrusted. */

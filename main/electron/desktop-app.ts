@@ -144,6 +144,8 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
             return null;
           },
           peerTraffic: (peerId) => started.peerTraffic(peerId),
+          peerDetail: (peerId) => started.peerDetail(peerId),
+          refusals: (afterSeq) => started.refusals(afterSeq),
           sendToPeers: (request) => started.sendToPeers(request),
           closePeer: (request) => started.closePeer(request),
           getEndpoints: () => started.endpointTexts(),

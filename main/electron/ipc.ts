@@ -19,6 +19,8 @@ export interface IpcHandlers {
   getEndpoints: InvokeHandler<typeof IpcChannel.getEndpoints>;
   /** The ones below take what the page sent as unknown: the station host checks it. */
   peerTraffic: CheckingHandler<typeof IpcChannel.peerTraffic>;
+  peerDetail: CheckingHandler<typeof IpcChannel.peerDetail>;
+  refusals: CheckingHandler<typeof IpcChannel.refusals>;
   sendToPeers: CheckingHandler<typeof IpcChannel.sendToPeers>;
   closePeer: CheckingHandler<typeof IpcChannel.closePeer>;
   checkEndpoints: CheckingHandler<typeof IpcChannel.checkEndpoints>;
@@ -95,6 +97,8 @@ export function registerIpcHandlers(
   });
   const checkedByHandler: [string, (argument: unknown) => unknown][] = [
     [IpcChannel.peerTraffic, handlers.peerTraffic],
+    [IpcChannel.peerDetail, handlers.peerDetail],
+    [IpcChannel.refusals, handlers.refusals],
     [IpcChannel.sendToPeers, handlers.sendToPeers],
     [IpcChannel.closePeer, handlers.closePeer],
     [IpcChannel.checkEndpoints, handlers.checkEndpoints],

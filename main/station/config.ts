@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { totalmem } from 'node:os';
 import { z } from 'zod';
 import { SETTING_RANGES, TOKEN_PATTERN } from '../../common/setting-ranges';
+import { HANDSHAKES_KEPT, REFUSALS_KEPT } from '../../common/station-status';
 import { jsonEchoBytesAtMost } from './peers/json-text';
 
 const MiB = 1024 * 1024;
@@ -206,9 +207,11 @@ export const LIMITS = {
   /** How long a refused upgrade may take to read its answer before the connection is dropped. */
   refusalLingerMs: 2000,
   /** Refused upgrades kept with their requests (GET /api/refusals): the newest. */
-  refusalsKept: 200,
+  refusalsKept: REFUSALS_KEPT,
   /** Connected peers whose handshakes are kept (GET /api/peers/{id}): the newest. */
-  handshakesKept: 256,
+  handshakesKept: HANDSHAKES_KEPT,
+  /** The one buffer those handshakes are written into (a browser's takes about 700 bytes). */
+  handshakeBytesKept: 512 * 1024,
   /** Of one kept request: header lines, characters of a value and of the target. */
   keptHeaderLines: 64,
   keptValueChars: 512,

@@ -340,6 +340,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
     'connect',
     escaped.guard('a CONNECT request', (request: IncomingMessage, socket: Duplex) => {
       const refusal = { status: 405, reason: 'This station is not a proxy: CONNECT is not supported' };
+      peers.recordRefusal(refusal.status);
       events.emit('refusal', refusals.add(request, refusal.status, refusal.reason));
       refuseUpgrade(socket, { ...refusal, headers: { Allow: 'GET' } });
     }),

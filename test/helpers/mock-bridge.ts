@@ -2,8 +2,9 @@
  * A stand-in for the desktop preload's bridge, injected into a page before it loads, shaped as
  * contextBridge leaves it (a frozen object on window). A mock: it records the page's calls in
  * window.__bridgeCalls and lets the test push status with window.__pushStatus(status). Its
- * endpoint functions are answered by a real StationHost in the test process when the page is
- * opened with `expose: endpointsHostFunctions(host)`; without one, there are no endpoints.
+ * endpoint, peer detail and refusal functions are answered by a real StationHost in the test
+ * process when the page is opened with `expose: stationHostFunctions(host)`; without one, there
+ * are no endpoints, no peer details and no refusals.
  */
 import type { DesktopConfig, DesktopSettings, HostActionResult, SettingsSaveResult } from '../../common/desktop';
 import type { TrafficEntry } from '../../common/station-status';
@@ -16,11 +17,11 @@ const HOST_FUNCTION = '__stationHost';
  * What the page calls to reach `host`, for openPage's `expose`. Bytes cross as arrays of numbers
  * (Playwright's bindings carry JSON), and are turned back into Uint8Arrays on each side.
  */
-export function endpointsHostFunctions(
-  host: StationHost,
-): Record<string, (name: string, argument: unknown) => unknown> {
+export function stationHostFunctions(host: StationHost): Record<string, (name: string, argument: unknown) => unknown> {
   return {
     [HOST_FUNCTION]: (name, argument) => {
+      if (name === 'peerDetail') return host.peerDetail(argument);
+      if (name === 'refusals') return host.refusals(argument);
       if (name === 'getEndpoints') return host.endpointTexts();
       if (name === 'checkEndpoints') return host.checkEndpoints(argument);
       if (name === 'applyEndpoints') return host.applyEndpoints(argument);
@@ -64,6 +65,11 @@ export function mockBridgeScript(options: MockBridgeOptions): string {
         async saveSettings(settings) { window.__bridgeCalls.push(['saveSettings', settings]); return options.saveResult; },
         async copyText(text) { window.__bridgeCalls.push(['copyText', text]); },
         async peerTraffic(peerId) { window.__bridgeCalls.push(['peerTraffic', peerId]); return options.traffic ?? []; },
+        async peerDetail(peerId) { return host ? host('peerDetail', peerId) : null; },
+        async refusals(afterSeq) {
+          window.__bridgeCalls.push(['refusals', afterSeq]);
+          return host ? host('refusals', afterSeq) : [];
+        },
         async sendToPeers(request) {
           window.__bridgeCalls.push(['sendToPeers', request.target, request.message.binary ? Array.from(request.message.bytes) : request.message.text]);
           return options.hostResult ?? { ok: true, reached: 1, skipped: 0 };

@@ -11,6 +11,7 @@ export class RefusalLog {
   readonly #entries: (RefusalEntry | undefined)[];
   #next = 0;
   #count = 0;
+  #seq = 0;
 
   constructor(readonly capacity: number = LIMITS.refusalsKept) {
     this.#entries = new Array<RefusalEntry | undefined>(capacity);
@@ -18,6 +19,7 @@ export class RefusalLog {
 
   add(request: IncomingMessage, status: number, reason: string): RefusalEntry {
     const entry: RefusalEntry = {
+      seq: ++this.#seq,
       time: Date.now(),
       address: request.socket.remoteAddress ?? '',
       status,
@@ -31,11 +33,12 @@ export class RefusalLog {
     return entry;
   }
 
-  /** Oldest first, newest last. */
-  list(): RefusalEntry[] {
-    const start = (this.#next - this.#count + this.capacity) % this.capacity;
+  /** Those after `afterSeq` (all for 0), oldest first, newest last. */
+  list(afterSeq = 0): RefusalEntry[] {
+    const newer = Math.min(this.#count, Math.max(0, this.#seq - afterSeq));
+    const start = (this.#next - newer + this.capacity) % this.capacity;
     const listed: RefusalEntry[] = [];
-    for (let i = 0; i < this.#count; i++) {
+    for (let i = 0; i < newer; i++) {
       const entry = this.#entries[(start + i) % this.capacity];
       if (entry) listed.push(entry);
     }

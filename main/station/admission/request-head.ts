@@ -19,35 +19,39 @@ const AUTH_SCHEME = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s/;
 /** The parts of a request head Node parsed that are kept: strings and the array it made anyway. */
 export type ReceivedHead = Pick<IncomingMessage, 'method' | 'url' | 'httpVersion' | 'rawHeaders'>;
 
-/** Whether `head` carries something that must be masked before it is kept. */
-export function carriesSecrets(head: ReceivedHead): boolean {
-  if (head.url?.includes('?') === true) return true;
-  const raw = head.rawHeaders;
-  for (let name = 0; name < raw.length; name += 2) {
-    if (SECRET_HEADER_NAME.test(raw[name] ?? '')) return true;
-  }
-  return false;
+/** `request` masked and capped. */
+export function captureRequestHead(request: ReceivedHead): RequestHead {
+  return keptHead(request, maskedValue, maskedTarget);
 }
 
-export function captureRequestHead(request: ReceivedHead): RequestHead {
+/** `request`, which was masked when it was kept, capped. */
+export function cappedRequestHead(request: ReceivedHead): RequestHead {
+  return keptHead(request);
+}
+
+function keptHead(
+  request: ReceivedHead,
+  value: (name: string, value: string) => string = (_name, sent) => sent,
+  target: (sent: string) => string = (sent) => sent,
+): RequestHead {
   const raw = request.rawHeaders;
   const lineCount = raw.length / 2;
   const kept = Math.min(lineCount, LIMITS.keptHeaderLines);
   const headers: HeaderLines = [];
   for (let line = 0; line < kept; line++) {
     const name = raw[2 * line] ?? '';
-    headers.push([capped(name), capped(maskedValue(name, raw[2 * line + 1] ?? ''))]);
+    headers.push([capped(name), capped(value(name, raw[2 * line + 1] ?? ''))]);
   }
   return {
     method: capped(request.method ?? ''),
-    target: capped(maskedTarget(request.url ?? ''), LIMITS.keptTargetChars),
+    target: capped(target(request.url ?? ''), LIMITS.keptTargetChars),
     httpVersion: `HTTP/${request.httpVersion}`,
     headers,
     headersLeftOut: lineCount - kept,
   };
 }
 
-function maskedValue(name: string, value: string): string {
+export function maskedValue(name: string, value: string): string {
   if (!SECRET_HEADER_NAME.test(name)) return value;
   const scheme = AUTH_SCHEME.exec(value);
   return /^cookie$/i.test(name) || scheme === null ? MASK : `${scheme[1]} ${MASK}`;

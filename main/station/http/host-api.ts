@@ -5,13 +5,12 @@
  *   POST   /api/peers/{id}/messages   send the body to one peer
  *   POST   /api/broadcast             send the body to every peer
  *   DELETE /api/peers/{id}?code=&reason=   close one peer
- *   GET    /api/refusals              the newest refused upgrades with their requests, newest last
+ *   GET    /api/refusals?after=       the newest refused upgrades with their requests, newest last
  * The body's Content-Type says what it is: text/plain (text), application/json (text, checked),
  * application/octet-stream (binary). Every refusal is a status and a JSON error; nothing is sent.
  */
 import express, { type ErrorRequestHandler } from 'express';
 import { BROADCAST_API_PATH, PEERS_API_PATH, REFUSALS_API_PATH } from '../../../common/protocol';
-import type { PeerDetail } from '../../../common/station-status';
 import type { RefusalLog } from '../admission/refusal-log';
 import type { HandshakeBook } from '../peers/handshake-book';
 import {
@@ -64,12 +63,15 @@ export function createHostRouter(
   };
 
   router.get(`${PEERS_API_PATH}/:id`, (request, response) => {
-    const peer = peerById(peers, idFromPath(request.params.id));
-    const detail: PeerDetail = { ...peer.snapshot(), handshake: handshakes.get(peer.id) };
-    response.json(detail);
+    response.json(handshakes.detail(peerById(peers, idFromPath(request.params.id))));
   });
-  router.get(REFUSALS_API_PATH, (_request, response) => {
-    response.json({ refusals: refusals.list() });
+  router.get(REFUSALS_API_PATH, (request, response) => {
+    const after = request.query.after ?? '0';
+    if (typeof after !== 'string' || !/^\d{1,15}$/.test(after)) {
+      response.status(400).json({ error: 'after is the seq of the newest refusal you have: a whole number' });
+      return;
+    }
+    response.json({ refusals: refusals.list(Number(after)) });
   });
   router.get(`${PEERS_API_PATH}/:id/messages`, (request, response) => {
     const id = idFromPath(request.params.id);

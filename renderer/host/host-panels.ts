@@ -3,21 +3,22 @@
  * is there: LAN browsers never see them. Everything they do goes through the bridge.
  */
 import { renderSVG } from 'uqr';
-import type { Language, StationBridge } from '../common/client-config';
-import type { DesktopSettings, DesktopStatus } from '../common/desktop';
-import { SETTING_RANGES, TOKEN_MIN_LENGTH, TOKEN_PATTERN } from '../common/setting-ranges';
-import type { PeerSnapshot } from '../common/station-status';
+import type { Language, StationBridge } from '../../common/client-config';
+import type { DesktopSettings, DesktopStatus } from '../../common/desktop';
+import { SETTING_RANGES, TOKEN_MIN_LENGTH, TOKEN_PATTERN } from '../../common/setting-ranges';
+import type { PeerSnapshot } from '../../common/station-status';
 import { describeDevice } from './device';
-import { byId } from './dom';
-import { isMessageKey, type MessageKey, type Translate } from './i18n';
+import { byId } from '../dom';
+import { isMessageKey, type MessageKey, type Translate } from '../i18n';
 import { EndpointsPanel } from './endpoints-panel';
 import { PeerConsole } from './peer-console';
+import { RefusalList } from './refusal-list';
+import { TabList } from './tab-list';
 
 const element = (id: string) => byId(id, HTMLElement);
 const input = (id: string) => byId(id, HTMLInputElement);
 
 const HOST_TABS = ['share', 'peers', 'endpoints', 'settings'] as const;
-type HostTab = (typeof HOST_TABS)[number];
 
 /** The settings typed as numbers: their field and the range they must be in. */
 const NUMBER_FIELDS = [
@@ -36,6 +37,7 @@ export class HostPanels {
   #ownPeerId: number | undefined;
   readonly #console: PeerConsole;
   readonly #endpoints: EndpointsPanel;
+  readonly #refusalList: RefusalList;
 
   constructor(
     private readonly bridge: StationBridge,
@@ -44,25 +46,20 @@ export class HostPanels {
     this.#t = t;
     this.#console = new PeerConsole(bridge, t);
     this.#endpoints = new EndpointsPanel(bridge, t);
+    this.#refusalList = new RefusalList(bridge, t);
     element('peers-body').addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-peer]');
       const peer = this.#peers.find((candidate) => String(candidate.id) === button?.dataset.peer);
       if (peer) this.#console.open(peer);
     });
     element('host-panels').hidden = false;
-    for (const [index, tab] of HOST_TABS.entries()) {
-      const button = element(`tab-${tab}`);
-      button.addEventListener('click', () => this.#select(tab));
-      // Tabs are one Tab stop; arrows, Home and End move between them (WAI-ARIA tabs pattern).
-      button.addEventListener('keydown', (event) => {
-        const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: HOST_TABS.length - 1 }[event.key];
-        if (next === undefined) return;
-        event.preventDefault();
-        const target = HOST_TABS[(next + HOST_TABS.length) % HOST_TABS.length] ?? 'share';
-        this.#select(target);
-        element(`tab-${target}`).focus();
-      });
-    }
+    new TabList(
+      HOST_TABS,
+      (tab) => ({ tab: `tab-${tab}`, panel: `${tab}-panel` }),
+      (tab) => {
+        if (tab === 'endpoints') this.#endpoints.shown();
+      },
+    );
     element('settings-form').addEventListener('submit', (event) => {
       event.preventDefault();
       this.#askToApply();
@@ -88,6 +85,7 @@ export class HostPanels {
     bridge.onStatus((status) => {
       this.#status = status;
       this.#peers = status.running ? status.status.peers : [];
+      this.#refusalList.follow(status.running ? status.status : undefined);
       this.#renderPeers();
       this.#console.update(this.#peers);
     });
@@ -103,6 +101,7 @@ export class HostPanels {
     this.#t = t;
     this.#console.setTranslator(t);
     this.#endpoints.setTranslator(t);
+    this.#refusalList.setTranslator(t);
     this.#renderShare();
     this.#renderPeers();
     this.#renderBanner();
@@ -125,16 +124,6 @@ export class HostPanels {
     void this.bridge.saveSettings({ ...settings, language }).then((outcome) => {
       if (outcome.ok) this.#settings = outcome.settings;
     });
-  }
-
-  #select(selected: HostTab): void {
-    for (const tab of HOST_TABS) {
-      const button = element(`tab-${tab}`);
-      button.setAttribute('aria-selected', String(tab === selected));
-      button.tabIndex = tab === selected ? 0 : -1;
-      element(`${tab}-panel`).hidden = tab !== selected;
-    }
-    if (selected === 'endpoints') this.#endpoints.shown();
   }
 
   #renderBanner(): void {

@@ -3,7 +3,7 @@
  * exponential backoff and jitter after a failed attempt, or after a close the station did not
  * mean to be final (close-policy.ts); never after Disconnect.
  */
-import type { ClientConfig } from '../common/client-config';
+import type { ClientConfig } from '../../common/client-config';
 import { backoffDelay } from './backoff';
 import { reconnectsAfter } from './close-policy';
 

@@ -1,17 +1,20 @@
 /**
- * The host's console for one peer, in the desktop window's Peers panel: that peer's traffic from
- * the station's record (live, in the same virtual log as the page's own), a send box (text, JSON
- * or hex; to this peer or to every peer) and Close with a code and reason. Input is checked here
- * for words in the person's language, and again in the main process, which decides.
+ * The host's console for one peer, in the desktop window's Peers panel. Traffic: that peer's
+ * traffic from the station's record (live, in the same virtual log as the page's own), a send box
+ * (text, JSON or hex; to this peer or to every peer) and Close with a code and reason; input is
+ * checked here for words in the person's language, and again in the main process, which decides.
+ * Handshake: how it connected (handshake-view.ts).
  */
-import type { StationBridge } from '../common/client-config';
-import type { HostActionResult } from '../common/desktop';
-import type { PeerSnapshot, TrafficEntry } from '../common/station-status';
-import { byId } from './dom';
-import type { MessageKey, Translate } from './i18n';
-import { LogStore, type EntryKind } from './log-store';
-import { LogView } from './log-view';
-import { parseCloseRequest, parseOutgoing, type SendMode } from './send-input';
+import type { StationBridge } from '../../common/client-config';
+import type { HostActionResult } from '../../common/desktop';
+import type { PeerSnapshot, TrafficEntry } from '../../common/station-status';
+import { byId } from '../dom';
+import { renderHandshake, renderRoundTrip, type FetchedDetail } from './handshake-view';
+import type { MessageKey, Translate } from '../i18n';
+import { LogStore, type EntryKind } from '../log/log-store';
+import { LogView } from '../log/log-view';
+import { parseCloseRequest, parseOutgoing, type SendMode } from '../send-input';
+import { TabList } from './tab-list';
 
 const element = (id: string) => byId(id, HTMLElement);
 const input = (id: string) => byId(id, HTMLInputElement);
@@ -47,6 +50,8 @@ export class PeerConsole {
   #present = false;
   /** The newest record entry shown, so each refresh adds only what is new. */
   #lastSeq = 0;
+  /** Its handshake, asked for once when the console opens on it. */
+  #detail: FetchedDetail;
 
   constructor(
     private readonly bridge: StationBridge,
@@ -63,6 +68,10 @@ export class PeerConsole {
       void this.#send('one');
     });
     element('peer-send-all').addEventListener('click', () => void this.#send('all'));
+    new TabList(['traffic', 'handshake'] as const, (view) => ({
+      tab: `peer-tab-${view}`,
+      panel: `peer-${view}-panel`,
+    }));
     element('peer-close-form').addEventListener('submit', (event) => {
       event.preventDefault();
       void this.#close();
@@ -73,6 +82,7 @@ export class PeerConsole {
     this.t = t;
     this.#view.setTranslator(t);
     this.#renderTitle();
+    if (this.#peer) renderHandshake(this.#detail, t);
   }
 
   /** Shows this peer's console, replacing any other's. */
@@ -83,15 +93,20 @@ export class PeerConsole {
     this.#store.clear();
     element('peer-console').hidden = false;
     element('peer-result').textContent = '';
+    this.#detail = undefined;
+    renderHandshake(undefined, this.t);
     this.#renderTitle();
     void this.#refresh();
+    void this.#fetchDetail(peer.id);
   }
 
   /** The station's peers changed or a second passed: follow the selected peer's traffic. */
   update(peers: readonly PeerSnapshot[]): void {
     const peer = this.#peer;
     if (!peer) return;
-    this.#present = peers.some((candidate) => candidate.id === peer.id);
+    const now = peers.find((candidate) => candidate.id === peer.id);
+    this.#present = now !== undefined;
+    if (now) this.#peer = now;
     this.#renderTitle();
     void this.#refresh();
   }
@@ -120,9 +135,17 @@ export class PeerConsole {
     this.#view.refresh();
   }
 
+  async #fetchDetail(peerId: number): Promise<void> {
+    const detail = await this.bridge.peerDetail(peerId);
+    if (this.#peer?.id !== peerId) return;
+    this.#detail = detail;
+    renderHandshake(detail, this.t);
+  }
+
   #renderTitle(): void {
     const peer = this.#peer;
     if (!peer) return;
+    renderRoundTrip(peer, this.t);
     const address = `${peer.remoteAddress}:${peer.remotePort}`;
     element('peer-console-title').textContent = this.#present
       ? this.t('peerConsoleTitle', { id: peer.id, address })

@@ -3,7 +3,7 @@
  * are recognised by bowser (small, maintained, typed); scripts by their library's own signature.
  */
 import Bowser from 'bowser';
-import type { Translate } from './i18n';
+import type { Translate } from '../i18n';
 
 export function describeDevice(userAgent: string | null, t: Translate): string {
   if (userAgent === null || userAgent.trim() === '') return t('deviceUnknown');

@@ -6,7 +6,7 @@
  * then the entry being read stays where it is as old entries leave under the cap, and a "jump to
  * newest" button counts exactly what arrived meanwhile.
  */
-import type { Translate } from './i18n';
+import type { Translate } from '../i18n';
 import type { LogEntry, LogStore } from './log-store';
 
 const ROW_HEIGHT = 28;

@@ -6,8 +6,8 @@
  * echo, and a text echoed back as a binary frame (the seed's server does that) is still an echo,
  * as are bytes echoed back as they were sent.
  */
-import { GREETING, type StationMessage } from '../common/protocol';
-import { BINARY_HEX_KEPT_BYTES, toHex } from './send-input';
+import { GREETING, type StationMessage } from '../../common/protocol';
+import { BINARY_HEX_KEPT_BYTES, toHex } from '../send-input';
 
 export type IncomingKind = 'greeting' | 'tick' | 'echo' | 'host' | 'notice' | 'message' | 'binary';
 

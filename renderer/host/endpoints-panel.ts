@@ -4,14 +4,14 @@
  * and import and export of the definitions file. Everything is checked, tried and applied by the
  * main process through the bridge: templates compile only there, and this page keeps its CSP.
  */
-import type { StationBridge } from '../common/client-config';
-import type { EndpointsCheck, EndpointTryResult, TriedSend } from '../common/desktop';
-import { joinEndpointTexts, splitEndpointTexts } from '../common/endpoints-text';
-import { byId, download } from './dom';
+import type { StationBridge } from '../../common/client-config';
+import type { EndpointsCheck, EndpointTryResult, TriedSend } from '../../common/desktop';
+import { joinEndpointTexts, splitEndpointTexts } from '../../common/endpoints-text';
+import { byId, download } from '../dom';
 import type * as EditorModule from './endpoint-editor';
 import type { EditorProblem, EndpointEditor } from './endpoint-editor';
-import type { MessageKey, Translate } from './i18n';
-import { parseOutgoing, toHex, type SendMode } from './send-input';
+import type { MessageKey, Translate } from '../i18n';
+import { parseOutgoing, toHex, type SendMode } from '../send-input';
 
 const element = (id: string) => byId(id, HTMLElement);
 const button = (id: string) => byId(id, HTMLButtonElement);

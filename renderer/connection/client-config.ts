@@ -1,7 +1,7 @@
 /** Where the page gets its ClientConfig: the desktop bridge when present, else its own address. */
-import type { ClientConfig } from '../common/client-config';
-import { JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, TOKEN_QUERY_PARAMETER } from '../common/protocol';
-import { isLanguage } from './i18n';
+import type { ClientConfig } from '../../common/client-config';
+import { JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, TOKEN_QUERY_PARAMETER } from '../../common/protocol';
+import { isLanguage } from '../i18n';
 
 /** A page the station served at `pageUrl` connects to the same host, with the page's own token. */
 export function clientConfigFromPageUrl(pageUrl: string): ClientConfig {
