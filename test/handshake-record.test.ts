@@ -13,7 +13,7 @@ import { captureRequestHead, MASK } from '../main/station/admission/request-head
 import { LIMITS } from '../main/station/config';
 import { HandshakeBook } from '../main/station/peers/handshake-book';
 import { openClient } from './helpers/client';
-import { rawUpgrade, sendRaw, SEED_KEY } from './helpers/raw-websocket';
+import { rawUpgrade, sendRaw, SEED_ACCEPT, SEED_KEY } from './helpers/raw-websocket';
 import { endpointUrl, startTestStation } from './helpers/station';
 import { eventually } from './helpers/wait';
 
@@ -124,6 +124,21 @@ describe('refused handshakes, as the host sees them', () => {
         error: 'after is the seq of the newest refusal you have: a whole number',
       });
     }
+  });
+
+  it('counts and lists what ws itself refuses after the checks: deflate parameters it cannot accept', async (t) => {
+    const station = await startTestStation(t, { deflate: true });
+    const answer = await rawUpgrade(station.port, '/websocket/test', {
+      'X-Marker': 'bad-deflate',
+      'Sec-WebSocket-Extensions': 'permessage-deflate; server_max_window_bits=99',
+    });
+    assert.equal(answer.status, 400);
+    const [entry] = await refusalsOf(station.port);
+    assert.equal(headerOf(entry ?? { request: { headers: [] } }, 'X-Marker'), 'bad-deflate');
+    assert.equal(entry?.reason, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+    assert.deepEqual(station.status().totals.rejected, { 400: 1 });
+    const client = await openClient(endpointUrl(station));
+    client.socket.close();
   });
 
   it('masks the credentials a refused request carried: Authorization, Cookie and the token', async (t) => {
@@ -251,7 +266,7 @@ describe("a peer's handshake and round trip", () => {
     }
   });
 
-  it('give back exactly what each peer sent, or nothing, however the one buffer wraps (generated)', () => {
+  it('keep the newest connected peers, each exactly as sent, however peers come and go (generated)', () => {
     // Latin-1, as Node's parser makes header strings; under the caps, so nothing is cut.
     const latin1 = (minLength: number, maxLength: number) =>
       fc.string({
@@ -261,79 +276,120 @@ describe("a peer's handshake and round trip", () => {
       });
     const header = fc.tuple(latin1(0, 40), latin1(20, 200));
     const operation = fc.oneof(
-      { weight: 4, arbitrary: fc.record({ add: fc.array(header, { minLength: 1, maxLength: 6 }) }) },
-      { weight: 1, arbitrary: fc.record({ forget: fc.nat(60) }) },
+      { weight: 3, arbitrary: fc.record({ add: fc.array(header, { minLength: 1, maxLength: 6 }) }) },
+      { weight: 2, arbitrary: fc.record({ leaves: fc.nat(30) }) },
     );
-    // An entry here is at most 3,000 bytes, so the newest always fits; many newest wrap the buffer.
+    // An entry here is at most 3,000 bytes, so the newest always fits; churn makes the buffer compact.
     const ENTRY_MAX = 3000;
     const sizes = fc.record({
       capacity: fc.integer({ min: 1, max: 24 }),
-      arenaBytes: fc.integer({ min: ENTRY_MAX, max: 8000 }),
+      // Half the cases with room in bytes for every slot, where the slots alone decide.
+      arenaBytes: fc.oneof(fc.integer({ min: ENTRY_MAX, max: 8000 }), fc.constant(0)),
     });
     fc.assert(
       fc.property(
         sizes,
-        fc.array(operation, { minLength: 30, maxLength: 80 }),
-        ({ capacity, arenaBytes }, operations) => {
+        fc.array(operation, { minLength: 30, maxLength: 120 }),
+        ({ capacity, arenaBytes: drawn }, operations) => {
+          const arenaBytes = drawn === 0 ? capacity * ENTRY_MAX : drawn;
           const book = new HandshakeBook(capacity, arenaBytes);
-          const sent = new Map<number, [string, string][]>();
-          const added: number[] = [];
+          /** Connected peers, oldest first, with what each sent. */
+          const connected = new Map<number, [string, string][]>();
+          /** What a book limited by slots alone keeps: the model when bytes never run short. */
+          let modelKept: number[] = [];
+          let added = 0;
           for (const step of operations) {
-            if ('forget' in step) {
-              book.forget(step.forget);
-              sent.delete(step.forget);
+            if ('leaves' in step) {
+              // The leaves-th oldest connected peer leaves.
+              const leaving = [...connected.keys()][step.leaves % Math.max(1, connected.size)];
+              if (leaving === undefined) continue;
+              book.forget(leaving);
+              connected.delete(leaving);
+              modelKept = modelKept.filter((peer) => peer !== leaving);
               continue;
             }
-            const id = added.length + 1;
+            const id = ++added;
             const headers = step.add.map(([name, value]) => [`X-${name}`, value] as [string, string]);
             const request = { method: 'GET', url: '/websocket/test', httpVersion: '1.1', rawHeaders: headers.flat() };
             book.add(id, request, ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket']);
-            added.push(id);
-            sent.set(id, headers);
-            const asSent = JSON.stringify(headers);
-            assert.ok(JSON.stringify(book.get(id)?.request.headers) === asSent, `peer ${id}, the newest, as sent`);
+            connected.set(id, headers);
+            modelKept = [...modelKept, id].slice(-capacity);
+            assert.ok(
+              JSON.stringify(book.get(id)?.request.headers) === JSON.stringify(headers),
+              `peer ${id}, the newest`,
+            );
           }
-          for (const [peer, headers] of sent) {
-            const kept = book.get(peer);
-            if (kept === null) continue;
-            assert.ok(JSON.stringify(kept.request.headers) === JSON.stringify(headers), `peer ${peer}: its own, whole`);
-            assert.ok(JSON.stringify(kept.response.headers) === '[["Upgrade","websocket"]]', `peer ${peer}: its 101`);
+          const order = [...connected.keys()];
+          const kept = order.filter((peer) => book.get(peer) !== null);
+          for (const peer of kept) {
+            const handshake = book.get(peer);
+            assert.ok(
+              JSON.stringify(handshake?.request.headers) === JSON.stringify(connected.get(peer)),
+              `peer ${peer}`,
+            );
+            assert.ok(JSON.stringify(handshake?.response.headers) === '[["Upgrade","websocket"]]', `peer ${peer}: 101`);
           }
-          const newest = added.slice(-capacity).filter((peer) => sent.has(peer));
-          const kept = [...sent.keys()].filter((peer) => book.get(peer) !== null);
-          assert.ok(
-            kept.every((peer) => newest.includes(peer)),
-            'only the newest',
-          );
-          if (arenaBytes >= capacity * ENTRY_MAX) assert.deepEqual(kept, newest, 'all of the newest when they fit');
+          assert.ok(kept.length <= capacity, 'at most as many as there are slots');
+          // Only ever the oldest make room: those kept are the newest of the connected peers.
+          assert.deepEqual(kept, order.slice(order.length - kept.length), 'the newest connected');
+          // With room for every peer in bytes, only the slots limit them.
+          if (arenaBytes >= capacity * ENTRY_MAX) assert.deepEqual(kept, modelKept, 'as the slots alone decide');
         },
       ),
       // A failing case is reported as found: shrinking cases this long takes minutes.
       { endOnFailure: true },
     );
-    // One larger than the whole buffer is not kept, and takes nothing from the others.
-    const small = new HandshakeBook(4, 200);
-    const head = (value: string) => ({ method: 'GET', url: '/', httpVersion: '1.1', rawHeaders: ['X-A', value] });
-    small.add(1, head('a'), []);
-    small.add(2, head('b'.repeat(300)), []);
-    assert.equal(small.get(2), null);
-    assert.deepEqual(small.get(1)?.request.headers, [['X-A', 'a']]);
   });
 
-  it('are kept for the newest peers only, and leave with the peer', () => {
-    const book = new HandshakeBook(2);
-    const request = (device: string) => ({
+  it('keep a long-connected peer while others come and go, and make room only by the oldest', () => {
+    const book = new HandshakeBook(4, 1200);
+    const request = (device: string, filler = '') => ({
       method: 'GET',
       url: '/websocket/test',
       httpVersion: '1.1',
-      rawHeaders: ['X-Device', device],
+      rawHeaders: ['X-Device', device, 'X-Filler', filler],
     });
-    book.add(1, request('one'), ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket']);
-    book.add(2, request('two'), []);
-    book.add(3, request('three'), []);
+    book.add(1, request('stays'), ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket']);
+    for (let id = 2; id < 1000; id++) {
+      book.add(id, request(`visitor ${id}`, 'x'.repeat(id % 300)), []);
+      book.forget(id);
+    }
+    assert.equal(book.get(1)?.request.headers[0]?.[1], 'stays', 'the only peer connected is kept');
+    for (const id of [1001, 1002, 1003]) book.add(id, request(`new ${id}`), []);
+    assert.ok(book.get(1), 'four slots: still room');
+    book.add(1004, request('fifth'), []);
     assert.equal(book.get(1), null, 'the oldest made room');
-    assert.deepEqual(book.get(2)?.request.headers, [['X-Device', 'two']]);
-    book.forget(3);
-    assert.equal(book.get(3), null);
+    assert.equal(book.get(1004)?.request.headers[0]?.[1], 'fifth');
+    book.forget(1004);
+    assert.equal(book.get(1004), null, 'a peer leaving takes its handshake');
+    // Bytes: with a slot free, a handshake still takes room from the oldest until it fits.
+    book.add(1005, request('large', 'y'.repeat(500)), []);
+    book.forget(1002);
+    book.add(1006, request('larger', 'z'.repeat(500)), []);
+    assert.equal(book.get(1001), null, 'pushed out for bytes');
+    assert.equal(book.get(1003)?.request.headers[0]?.[1], 'new 1003');
+    assert.equal(book.get(1005)?.request.headers[1]?.[1], 'y'.repeat(500));
+    assert.equal(book.get(1006)?.request.headers[1]?.[1], 'z'.repeat(500));
+  });
+
+  it('cap and mask what they keep as refusals are capped: lines, values, the target; the accept still worked', () => {
+    const book = new HandshakeBook();
+    const rawHeaders = ['Sec-WebSocket-Key', SEED_KEY, 'Cookie', 'id=s3cret'];
+    for (let line = 0; line < 100; line++) rawHeaders.push(`X-Line-${line}`, 'v'.repeat(line === 0 ? 4000 : 1));
+    book.add(
+      7,
+      { method: 'GET', url: `/websocket/test?token=s3cret&pad=${'p'.repeat(3000)}`, httpVersion: '1.1', rawHeaders },
+      [],
+    );
+    const kept = book.get(7);
+    assert.ok(kept);
+    assert.equal(kept.request.headers.length, LIMITS.keptHeaderLines);
+    assert.equal(kept.request.headersLeftOut, 102 - LIMITS.keptHeaderLines);
+    assert.match(kept.request.headers[2]?.[1] ?? '', /^v{512}… \(3488 more characters\)$/);
+    assert.ok(kept.request.target.length <= LIMITS.keptTargetChars + 40);
+    assert.ok(kept.request.target.startsWith(`/websocket/test?token=${MASK}&pad=`));
+    assert.doesNotMatch(JSON.stringify(kept), /s3cret/);
+    assert.equal(kept.accept.key, SEED_KEY);
+    assert.equal(kept.accept.accept, SEED_ACCEPT);
   });
 });

@@ -289,6 +289,19 @@ describe('Peers panel: refused handshakes and the Handshake tab (desktop window,
     await page
       .locator('#handshake-missing', { hasText: 'This peer has left; its handshake went with it.' })
       .waitFor({ timeout: WAIT_MS });
+
+    // A restarted station numbers its peers from 1 again: the same number is another peer.
+    const before = await connectDevice(t, host, 'before a restart');
+    await pushStatus(page, host);
+    await page.locator(`#peers-body button[data-peer="${before.id}"]`).click();
+    await page.locator('#peer-console-title', { hasText: `Peer ${before.id} · 127.0.0.1:` }).waitFor();
+    await pushStatus(page, host, (status) => {
+      const sameNumber = status.peers.find((peer) => peer.id === before.id);
+      if (sameNumber) sameNumber.connectedAt = new Date(Date.now() + 60_000).toISOString();
+    });
+    await page.locator('#peer-console-title', { hasText: 'has left' }).waitFor({ timeout: WAIT_MS });
+    const row = page.locator(`#peers-body button[data-peer="${before.id}"]`);
+    assert.equal(await row.getAttribute('aria-pressed'), 'false', 'the new peer of that number is not the one shown');
   });
 
   for (const language of ['en', 'zh-CN'] as const) {

@@ -17,7 +17,7 @@ import { isWildcardHost, LOOPBACK_IPV4, reachableAddresses, stationUrl } from '.
 import { AddressLimits, type ConnectionRefusal } from './admission/address-limits';
 import { RefusalLog } from './admission/refusal-log';
 import { DESCRIPTOR_RESERVE, peersWithin, raiseDescriptorLimit } from './admission/descriptor-limit';
-import { refuseUpgrade, vetUpgrade, type HandshakeRules } from './admission/handshake';
+import { refuseUpgrade, vetUpgrade, type HandshakeRefusal, type HandshakeRules } from './admission/handshake';
 import { createOriginPolicy } from './admission/origin-policy';
 import { TokenThrottle } from './admission/token-throttle';
 import { LIMITS, type StationConfig } from './config';
@@ -281,16 +281,27 @@ export async function startStation(config: StationConfig): Promise<Station> {
       peers.admit(socket, request, (peer) => endpoints.admit(endpoint, peer, request)),
     (socket) => socket.close(CloseCode.internalError, 'Internal error'),
   );
+  /** Every refused upgrade: counted, listed, answered. */
+  const refuse = (request: IncomingMessage, socket: Duplex, refusal: HandshakeRefusal) => {
+    peers.recordRefusal(refusal.status);
+    events.emit('refusal', refusals.add(request, refusal.status, refusal.reason));
+    refuseUpgrade(socket, refusal);
+  };
+  // What ws itself refuses after the station's checks passed (permessage-deflate parameters it
+  // cannot accept): told here instead of answered by ws, so it is counted and listed too.
+  const onWsRefusal = escaped.guard('a refusal by ws', (error: Error, socket: Duplex, request: IncomingMessage) =>
+    refuse(request, socket, { status: 400, reason: error.message }),
+  );
+  wss.on('wsClientError', onWsRefusal);
+  silentWss.on('wsClientError', onWsRefusal);
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const verdict = vetUpgrade(request, rules);
     if ('refusal' in verdict) {
-      peers.recordRefusal(verdict.refusal.status);
-      events.emit('refusal', refusals.add(request, verdict.refusal.status, verdict.refusal.reason));
       const address = request.socket.remoteAddress ?? '';
       if (verdict.refusal.status === 401 && tokenThrottle.recordFailure(address)) {
         events.emit('token-lockout', address, config.tokenLockoutMs);
       }
-      refuseUpgrade(socket, verdict.refusal);
+      refuse(request, socket, verdict.refusal);
       return;
     }
     // As the peer sent it: routing rewrites the target.
@@ -339,10 +350,11 @@ export async function startStation(config: StationConfig): Promise<Station> {
   server.on(
     'connect',
     escaped.guard('a CONNECT request', (request: IncomingMessage, socket: Duplex) => {
-      const refusal = { status: 405, reason: 'This station is not a proxy: CONNECT is not supported' };
-      peers.recordRefusal(refusal.status);
-      events.emit('refusal', refusals.add(request, refusal.status, refusal.reason));
-      refuseUpgrade(socket, { ...refusal, headers: { Allow: 'GET' } });
+      refuse(request, socket, {
+        status: 405,
+        reason: 'This station is not a proxy: CONNECT is not supported',
+        headers: { Allow: 'GET' },
+      });
     }),
   );
 

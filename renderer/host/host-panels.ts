@@ -86,8 +86,9 @@ export class HostPanels {
       this.#status = status;
       this.#peers = status.running ? status.status.peers : [];
       this.#refusalList.follow(status.running ? status.status : undefined);
-      this.#renderPeers();
+      // The console first: whether its peer is still there marks that peer's row.
       this.#console.update(this.#peers);
+      this.#renderPeers();
     });
     void bridge.getSettings().then((settings) => {
       this.#settings = settings;

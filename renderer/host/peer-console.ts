@@ -100,19 +100,23 @@ export class PeerConsole {
     void this.#fetchDetail(peer.id);
   }
 
-  /** The station's peers changed or a second passed: follow the selected peer's traffic. */
+  /**
+   * The station's peers changed or a second passed: follow the selected peer's traffic while it
+   * is connected. A peer is its id and when it connected: a restarted station numbers from 1 again.
+   */
   update(peers: readonly PeerSnapshot[]): void {
     const peer = this.#peer;
     if (!peer) return;
-    const now = peers.find((candidate) => candidate.id === peer.id);
+    const now = peers.find((candidate) => candidate.id === peer.id && candidate.connectedAt === peer.connectedAt);
     this.#present = now !== undefined;
     if (now) this.#peer = now;
     this.#renderTitle();
-    void this.#refresh();
+    if (now) void this.#refresh();
   }
 
+  /** The peer shown, while it is connected. */
   get selectedId(): number | undefined {
-    return this.#peer?.id;
+    return this.#present ? this.#peer?.id : undefined;
   }
 
   async #refresh(): Promise<void> {

@@ -41,18 +41,23 @@ export class RefusalList {
     }
     const count = Object.values(status?.totals.rejected ?? {}).reduce((sum, value) => sum + value, 0);
     if (status === undefined || count === this.#countSeen || this.#fetching) return;
-    this.#countSeen = count;
-    if (count > 0) void this.#fetchNewer(startedAt);
+    if (count === 0) this.#countSeen = 0;
+    else void this.#fetchNewer(startedAt, count);
   }
 
-  async #fetchNewer(startedAt: string): Promise<void> {
+  /** Brings the list up to `count` refusals; one that fails is tried again at the next status. */
+  async #fetchNewer(startedAt: string, count: number): Promise<void> {
     this.#fetching = true;
     try {
       const newer = await this.bridge.refusals(this.#entries[0]?.seq ?? 0);
-      if (startedAt !== this.#startedAt || newer.length === 0) return;
+      if (startedAt !== this.#startedAt) return;
+      this.#countSeen = count;
+      if (newer.length === 0) return;
       const added = newer.reverse();
       this.#entries = [...added, ...this.#entries].slice(0, REFUSALS_KEPT);
       this.#render(added);
+    } catch {
+      // The main process could not answer (it is restarting the station): the next status asks again.
     } finally {
       this.#fetching = false;
     }

@@ -19,39 +19,26 @@ const AUTH_SCHEME = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s/;
 /** The parts of a request head Node parsed that are kept: strings and the array it made anyway. */
 export type ReceivedHead = Pick<IncomingMessage, 'method' | 'url' | 'httpVersion' | 'rawHeaders'>;
 
-/** `request` masked and capped. */
+/** `request` masked and capped: what is kept of it. */
 export function captureRequestHead(request: ReceivedHead): RequestHead {
-  return keptHead(request, maskedValue, maskedTarget);
-}
-
-/** `request`, which was masked when it was kept, capped. */
-export function cappedRequestHead(request: ReceivedHead): RequestHead {
-  return keptHead(request);
-}
-
-function keptHead(
-  request: ReceivedHead,
-  value: (name: string, value: string) => string = (_name, sent) => sent,
-  target: (sent: string) => string = (sent) => sent,
-): RequestHead {
   const raw = request.rawHeaders;
   const lineCount = raw.length / 2;
   const kept = Math.min(lineCount, LIMITS.keptHeaderLines);
   const headers: HeaderLines = [];
   for (let line = 0; line < kept; line++) {
     const name = raw[2 * line] ?? '';
-    headers.push([capped(name), capped(value(name, raw[2 * line + 1] ?? ''))]);
+    headers.push([capped(name), capped(maskedValue(name, raw[2 * line + 1] ?? ''))]);
   }
   return {
     method: capped(request.method ?? ''),
-    target: capped(target(request.url ?? ''), LIMITS.keptTargetChars),
+    target: capped(maskedTarget(request.url ?? ''), LIMITS.keptTargetChars),
     httpVersion: `HTTP/${request.httpVersion}`,
     headers,
     headersLeftOut: lineCount - kept,
   };
 }
 
-export function maskedValue(name: string, value: string): string {
+function maskedValue(name: string, value: string): string {
   if (!SECRET_HEADER_NAME.test(name)) return value;
   const scheme = AUTH_SCHEME.exec(value);
   return /^cookie$/i.test(name) || scheme === null ? MASK : `${scheme[1]} ${MASK}`;
@@ -62,7 +49,7 @@ export function maskedValue(name: string, value: string): string {
  * read as access-token.ts reads the token (URLSearchParams), so whatever the station would take
  * as a token is masked.
  */
-export function maskedTarget(target: string): string {
+function maskedTarget(target: string): string {
   const queryAt = target.indexOf('?');
   if (queryAt < 0) return target;
   const query = target

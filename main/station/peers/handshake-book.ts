@@ -1,15 +1,16 @@
 /**
  * The opening handshakes of the newest connected peers: what each asked and the 101 the station
- * answered, for GET /api/peers/{id} and the desktop window. Written into one buffer allocated
- * once (LIMITS.handshakeBytesKept), a ring of the newest LIMITS.handshakesKept, and read back
- * into JSON only when asked: objects kept per peer, even for the newest few, showed in the RSS
- * per idle peer (freed, they leave holes among the peers that stay; BENCHMARKS.md). Credentials
- * and the token are masked before anything is written, so no secret is held in clear.
- * A peer leaving takes its handshake with it.
+ * answered, for GET /api/peers/{id} and the desktop window. Masked and capped as refusals are
+ * (request-head.ts), then written into one buffer allocated once (LIMITS.handshakeBytesKept) and
+ * read back into JSON only when asked: objects kept per peer, even for the newest few, showed in
+ * the RSS per idle peer (freed, they leave holes among the peers that stay; BENCHMARKS.md).
+ * At most LIMITS.handshakesKept are kept; when a new peer needs a slot or bytes, the oldest
+ * connected peer's handshake makes room. A peer leaving frees its slot and, at the next
+ * compaction, its bytes.
  */
 import type { HandshakeExchange, HeaderLines, PeerDetail } from '../../../common/station-status';
 import { deriveAccept } from '../admission/accept-derivation';
-import { cappedRequestHead, maskedTarget, maskedValue, type ReceivedHead } from '../admission/request-head';
+import { captureRequestHead, type ReceivedHead } from '../admission/request-head';
 import { LIMITS } from '../config';
 import type { Peer } from './peer';
 
@@ -19,61 +20,80 @@ const NO_PEER = -1;
 
 export class HandshakeBook {
   #arena: Buffer | undefined;
-  /** Where the next handshake is written in the arena. */
+  /** Where the next handshake is written; everything before it is live or waiting for compaction. */
   #end = 0;
-  /** Slot ring, the oldest at #nextSlot: each slot's peer, where its bytes start, how many. */
+  #liveBytes = 0;
+  /** How many handshakes were added: a slot's order says which is the oldest. */
+  #added = 0;
+  /** Per slot: its peer (NO_PEER when free), its order, where its bytes start, how many, lines left out. */
   readonly #peerIds: Float64Array;
+  readonly #orders: Float64Array;
   readonly #starts: Uint32Array;
   readonly #requestBytes: Uint32Array;
   readonly #responseBytes: Uint32Array;
-  #nextSlot = 0;
+  readonly #headersLeftOut: Uint32Array;
 
   constructor(
     readonly capacity: number = LIMITS.handshakesKept,
     readonly arenaBytes: number = LIMITS.handshakeBytesKept,
   ) {
     this.#peerIds = new Float64Array(capacity).fill(NO_PEER);
+    this.#orders = new Float64Array(capacity);
     this.#starts = new Uint32Array(capacity);
     this.#requestBytes = new Uint32Array(capacity);
     this.#responseBytes = new Uint32Array(capacity);
+    this.#headersLeftOut = new Uint32Array(capacity);
   }
 
   /** `request` as received: its target before routing rewrote it. `responseLines` as ws wrote them. */
   add(peerId: number, request: ReceivedHead, responseLines: readonly string[]): void {
-    const requestParts = maskedParts(request);
+    // Short-lived: these objects die young, before anything would keep them.
+    const head = captureRequestHead(request);
+    // The key first: the capped headers could leave it out, and the accept is worked from it.
+    const requestParts = [
+      headerValue(request.rawHeaders, 'sec-websocket-key'),
+      head.method,
+      head.target,
+      head.httpVersion,
+      ...head.headers.flat(),
+    ];
     const requestBytes = byteLength(requestParts);
     const responseBytes = byteLength(responseLines);
     const total = requestBytes + responseBytes;
-    // Node refuses heads over 16 KiB: with the 101, one fits many times over.
     if (total > this.arenaBytes) return;
+    let slot = this.#peerIds.indexOf(NO_PEER);
+    if (slot < 0) slot = this.#evictOldest();
+    while (this.#liveBytes + total > this.arenaBytes) this.#evictOldest();
+    if (this.#end + total > this.arenaBytes) this.#compact();
     const arena = (this.#arena ??= Buffer.alloc(this.arenaBytes));
-    if (this.#end + total > arena.length) this.#end = 0;
     const start = this.#end;
-    this.#forgetOverlapping(start, start + total);
     write(arena, start, requestParts);
     write(arena, start + requestBytes, responseLines);
     this.#end = start + total;
-    const slot = this.#nextSlot;
+    this.#liveBytes += total;
     this.#peerIds[slot] = peerId;
+    this.#orders[slot] = ++this.#added;
     this.#starts[slot] = start;
     this.#requestBytes[slot] = requestBytes;
     this.#responseBytes[slot] = responseBytes;
-    this.#nextSlot = (slot + 1) % this.capacity;
+    this.#headersLeftOut[slot] = head.headersLeftOut;
   }
 
   get(peerId: number): HandshakeExchange | null {
-    const slot = this.#slotOf(peerId);
+    const slot = this.#peerIds.indexOf(peerId);
     const arena = this.#arena;
     if (slot < 0 || arena === undefined) return null;
     const start = this.#starts[slot] ?? 0;
     const responseStart = start + (this.#requestBytes[slot] ?? 0);
-    const [method = '', url = '', httpVersion = '', ...rawHeaders] = read(arena, start, responseStart);
+    const [key = '', method = '', target = '', httpVersion = '', ...headerParts] = read(arena, start, responseStart);
+    const headers: HeaderLines = [];
+    for (let at = 0; at + 1 < headerParts.length; at += 2)
+      headers.push([headerParts[at] ?? '', headerParts[at + 1] ?? '']);
     const responseLines = read(arena, responseStart, responseStart + (this.#responseBytes[slot] ?? 0));
     return {
-      request: cappedRequestHead({ method, url, httpVersion, rawHeaders }),
+      request: { method, target, httpVersion, headers, headersLeftOut: this.#headersLeftOut[slot] ?? 0 },
       response: { status: 101, headers: responseHeaders(responseLines) },
-      // ws admits no request without a key; the capped head could leave it out, the parts do not.
-      accept: deriveAccept(headerValue(rawHeaders, 'sec-websocket-key')),
+      accept: deriveAccept(key),
     };
   }
 
@@ -83,32 +103,44 @@ export class HandshakeBook {
   }
 
   forget(peerId: number): void {
-    const slot = this.#slotOf(peerId);
-    if (slot >= 0) this.#peerIds[slot] = NO_PEER;
+    const slot = this.#peerIds.indexOf(peerId);
+    if (slot >= 0) this.#free(slot);
   }
 
-  #slotOf(peerId: number): number {
-    return this.#peerIds.indexOf(peerId);
-  }
-
-  /** Slots whose bytes the arena's next write covers. */
-  #forgetOverlapping(from: number, to: number): void {
+  /** Frees the slot of the oldest handshake kept, and returns it. */
+  #evictOldest(): number {
+    let oldest = -1;
     for (let slot = 0; slot < this.capacity; slot++) {
       if (this.#peerIds[slot] === NO_PEER) continue;
-      const start = this.#starts[slot] ?? 0;
-      const end = start + (this.#requestBytes[slot] ?? 0) + (this.#responseBytes[slot] ?? 0);
-      if (start < to && end > from) this.#peerIds[slot] = NO_PEER;
+      if (oldest < 0 || (this.#orders[slot] ?? 0) < (this.#orders[oldest] ?? 0)) oldest = slot;
     }
+    this.#free(oldest);
+    return oldest;
   }
-}
 
-function maskedParts({ method = '', url = '', httpVersion, rawHeaders }: ReceivedHead): string[] {
-  const parts = [method, maskedTarget(url), httpVersion];
-  for (let at = 0; at < rawHeaders.length; at += 2) {
-    const name = rawHeaders[at] ?? '';
-    parts.push(name, maskedValue(name, rawHeaders[at + 1] ?? ''));
+  #free(slot: number): void {
+    this.#peerIds[slot] = NO_PEER;
+    this.#liveBytes -= (this.#requestBytes[slot] ?? 0) + (this.#responseBytes[slot] ?? 0);
   }
-  return parts;
+
+  /** Moves the live handshakes to the front, in the order they lie, so the rest is free. */
+  #compact(): void {
+    const arena = this.#arena;
+    if (arena === undefined) return;
+    const live: number[] = [];
+    for (let slot = 0; slot < this.capacity; slot++) if (this.#peerIds[slot] !== NO_PEER) live.push(slot);
+    live.sort((a, b) => (this.#starts[a] ?? 0) - (this.#starts[b] ?? 0));
+    let end = 0;
+    for (const slot of live) {
+      const start = this.#starts[slot] ?? 0;
+      const bytes = (this.#requestBytes[slot] ?? 0) + (this.#responseBytes[slot] ?? 0);
+      // Always to a lower offset or the same: copy() moves overlapping bytes correctly.
+      arena.copy(arena, end, start, start + bytes);
+      this.#starts[slot] = end;
+      end += bytes;
+    }
+    this.#end = end;
+  }
 }
 
 /**
