@@ -76,9 +76,30 @@ describe('templates', () => {
           endpoint: ENDPOINT,
           counter,
         };
-        assert.equal(compileTemplate(source, ENDPOINT)(scope), compileWithHandlebarsOnly(source)(scope), source);
+        // A peer's JSON can make writing a value fail ({"toString": "x"} in a list): then both fail alike.
+        const outcome = (render: (context: TemplateContext) => string) => {
+          try {
+            return { written: render(scope) };
+          } catch (error) {
+            return { failed: (error as Error).message };
+          }
+        };
+        assert.deepEqual(
+          outcome(compileTemplate(source, ENDPOINT)),
+          outcome(compileWithHandlebarsOnly(source)),
+          source,
+        );
       }),
-      { numRuns: 2000 },
+      {
+        numRuns: 2000,
+        // Found by a run: an own "toString" that is not a function fails the writing of its list.
+        examples: [
+          [
+            ['{{message.json.list}}'],
+            { text: '', json: { list: [{ toString: 'x' }] }, id: 0, room: undefined, counter: 0 },
+          ],
+        ],
+      },
     );
   });
 
