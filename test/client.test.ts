@@ -13,7 +13,7 @@ import { startSeedServer } from '../bench/servers/seed-server';
 import type { SettingsSaveResult } from '../common/desktop';
 import type { TrafficEntry } from '../common/station-status';
 import { DEFAULT_SETTINGS } from '../main/desktop/settings';
-import { launchBrowser, openPage, screenshot, type OpenedPage } from './helpers/browser';
+import { assertNoPageErrors, launchBrowser, openPage, screenshot } from './helpers/browser';
 import { sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { mockBridgeScript } from './helpers/mock-bridge';
 import { startTestStation } from './helpers/station';
@@ -57,12 +57,6 @@ async function openClient(t: TestContext, url: string, options: Parameters<typeo
 }
 
 /** A page that printed no errors (CSP violations, exceptions) while it ran. */
-function assertNoPageErrors(opened: OpenedPage): void {
-  assert.deepEqual(opened.errors, []);
-  const errors = opened.messages.filter((message) => message.type() === 'error').map((message) => message.text());
-  assert.deepEqual(errors, []);
-}
-
 describe('client page', () => {
   it('is served at / under a strict Content-Security-Policy', async (t) => {
     const station = await startTestStation(t);

@@ -29,6 +29,7 @@ import { UntrustedSenderError } from '../main/electron/ipc';
 import { closed, openClient } from './helpers/client';
 import { createMockElectron, MockBrowserWindow, MockEvent, type MockElectron } from './helpers/mock-electron';
 import { tempFolder } from './helpers/temp-folder';
+import { headerOf } from './helpers/station';
 import { waitFor } from './helpers/wait';
 import { CONTRACT } from './helpers/endpoints-contract';
 import { rawUpgrade } from './helpers/raw-websocket';
@@ -73,9 +74,6 @@ function quitApp(electron: MockElectron): Promise<void> {
     electron.app.quit();
   });
 }
-
-const headerOf = (entry: RefusalEntry, name: string) =>
-  entry.request.headers.find(([sent]) => sent.toLowerCase() === name)?.[1];
 
 const ownSender = (app: RunningApp) => ({ contents: app.window.webContents, url: app.pageUrl, topFrame: true });
 

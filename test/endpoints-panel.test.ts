@@ -9,47 +9,21 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { Page } from 'playwright';
 import type { Language } from '../common/client-config';
-import { DEFAULT_SETTINGS } from '../main/desktop/settings';
-import { StationHost } from '../main/desktop/station-host';
+import type { StationHost } from '../main/desktop/station-host';
 import { loadDefinitions } from '../main/station/endpoints/definitions';
-import { launchBrowser, openPage, screenshot, type OpenedPage } from './helpers/browser';
+import { assertNoPageErrors, screenshot, type OpenedPage } from './helpers/browser';
 import { openClient } from './helpers/client';
-import { sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { CONTRACT } from './helpers/endpoints-contract';
-import { stationHostFunctions, mockBridgeScript } from './helpers/mock-bridge';
+import { DESKTOP_WINDOW, NARROW_WINDOW, openHostWindow, startLoopbackHost } from './helpers/host-window';
 import { tempFolder } from './helpers/temp-folder';
 
 const WAIT_MS = 5000;
-const DESKTOP_WINDOW = { width: 1280, height: 860 };
-/** The window made narrow: the layout a tablet gets. */
-const NARROW_WINDOW = { width: 900, height: 760 };
-
-async function startHost(t: TestContext): Promise<StationHost> {
-  const host = new StationHost({ ...DEFAULT_SETTINGS, port: 0, lanAccess: false }, '0.1.0');
-  t.after(() => host.stop());
-  await host.start();
-  return host;
-}
-
 async function openWindow(
   t: TestContext,
   host: StationHost,
   options: { language?: Language; viewport?: { width: number; height: number } } = {},
 ): Promise<OpenedPage> {
-  const port = host.station?.port;
-  const config = sampleDesktopConfig(`ws://127.0.0.1:${port}/websocket/test`, options.language ?? 'en');
-  const browser = await launchBrowser(t);
-  const opened = await openPage(browser, `http://127.0.0.1:${port}/`, {
-    viewport: options.viewport ?? DESKTOP_WINDOW,
-    acceptDownloads: true,
-    initScript: mockBridgeScript({
-      config,
-      settings: DEFAULT_SETTINGS,
-      saveResult: { ok: true, settings: DEFAULT_SETTINGS, urls: [], restarted: true },
-    }),
-    expose: stationHostFunctions(host),
-  });
-  await opened.page.locator('#state-pill', { hasText: /OPEN 1/ }).waitFor({ timeout: WAIT_MS });
+  const opened = await openHostWindow(t, host, { ...options, acceptDownloads: true });
   await opened.page.locator('#tab-endpoints').click();
   return opened;
 }
@@ -65,17 +39,11 @@ async function editorText(page: Page): Promise<string> {
   return (await page.locator('#endpoint-editor .cm-line').allTextContents()).join('\n');
 }
 
-function assertNoPageErrors(opened: OpenedPage): void {
-  assert.deepEqual(opened.errors, []);
-  const errors = opened.messages.filter((message) => message.type() === 'error').map((message) => message.text());
-  assert.deepEqual(errors, []);
-}
-
 const login = JSON.stringify(CONTRACT.endpoints[1], null, 2);
 
 describe('Endpoints panel (desktop window, mock bridge, real station host)', () => {
   it('writes a new endpoint, marks its problem where it is, tries it, applies it, and peers get it', async (t) => {
-    const host = await startHost(t);
+    const host = await startLoopbackHost(t);
     const opened = await openWindow(t, host);
     const { page } = opened;
     await page.locator('#no-endpoints', { hasText: 'No scripted endpoints' }).waitFor({ timeout: WAIT_MS });
@@ -145,7 +113,7 @@ describe('Endpoints panel (desktop window, mock bridge, real station host)', () 
   });
 
   it('imports a definitions file, exports what it shows, and refuses a file that is not one', async (t) => {
-    const host = await startHost(t);
+    const host = await startLoopbackHost(t);
     const { page } = await openWindow(t, host);
     const folder = tempFolder(t, 'endpoints-panel');
     const file = join(folder, 'mine.json');
@@ -180,7 +148,7 @@ describe('Endpoints panel (desktop window, mock bridge, real station host)', () 
   });
 
   it('is used from the keyboard: Tab goes into the editor and out of it, Enter tries a message', async (t) => {
-    const host = await startHost(t);
+    const host = await startLoopbackHost(t);
     assert.ok(host.applyEndpoints([login]).ok);
     const { page } = await openWindow(t, host);
     await page.locator('#endpoint-editor .cm-content').waitFor({ timeout: WAIT_MS });
@@ -210,7 +178,7 @@ describe('Endpoints panel (desktop window, mock bridge, real station host)', () 
       ['narrow', NARROW_WINDOW],
     ] as const) {
       it(`shows the panel in ${language}, ${size} (screenshot)`, async (t) => {
-        const host = await startHost(t);
+        const host = await startLoopbackHost(t);
         assert.ok(host.applyEndpoints(CONTRACT.endpoints.map((endpoint) => JSON.stringify(endpoint, null, 2))).ok);
         const opened = await openWindow(t, host, { language, viewport });
         const { page } = opened;

@@ -14,7 +14,7 @@ import { LIMITS } from '../main/station/config';
 import { HandshakeBook } from '../main/station/peers/handshake-book';
 import { openClient } from './helpers/client';
 import { rawUpgrade, sendRaw, SEED_ACCEPT, SEED_KEY } from './helpers/raw-websocket';
-import { endpointUrl, startTestStation } from './helpers/station';
+import { endpointUrl, headerOf, startTestStation } from './helpers/station';
 import { eventually } from './helpers/wait';
 
 const apiUrl = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
@@ -24,9 +24,6 @@ async function refusalsOf(port: number): Promise<RefusalEntry[]> {
   assert.equal(response.status, 200);
   return ((await response.json()) as { refusals: RefusalEntry[] }).refusals;
 }
-
-const headerOf = (entry: { request: { headers: [string, string][] } }, name: string) =>
-  entry.request.headers.find(([sent]) => sent.toLowerCase() === name.toLowerCase())?.[1];
 
 describe('refused handshakes, as the host sees them', () => {
   it('lists each refusal with its status, its reason in words and its request as sent', async (t) => {

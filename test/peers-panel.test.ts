@@ -7,62 +7,39 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import type { Page } from 'playwright';
-import type { Language } from '../common/client-config';
 import { JSON_SUBPROTOCOL, WEBSOCKET_ACCEPT_GUID } from '../common/protocol';
 import { HANDSHAKES_KEPT, type StationStatus } from '../common/station-status';
-import { DEFAULT_SETTINGS } from '../main/desktop/settings';
-import { StationHost } from '../main/desktop/station-host';
+import type { StationHost } from '../main/desktop/station-host';
 import { seriousViolations } from './helpers/axe';
-import { launchBrowser, openPage, screenshot, type OpenedPage } from './helpers/browser';
+import { assertNoPageErrors, screenshot, type OpenedPage } from './helpers/browser';
 import { openClient, type Client } from './helpers/client';
-import { sampleDesktopConfig } from './helpers/desktop-fixtures';
-import { mockBridgeScript, stationHostFunctions } from './helpers/mock-bridge';
+import {
+  DESKTOP_WINDOW,
+  NARROW_WINDOW,
+  openHostWindow,
+  startLoopbackHost,
+  type HostWindowOptions,
+} from './helpers/host-window';
 import { rawUpgrade } from './helpers/raw-websocket';
 import { eventually, waitFor } from './helpers/wait';
 
 const WAIT_MS = 5000;
-const DESKTOP_WINDOW = { width: 1280, height: 860 };
-/** The window made narrow: the layout a tablet gets. */
-const NARROW_WINDOW = { width: 900, height: 760 };
-
-async function startHost(t: TestContext): Promise<StationHost> {
-  const host = new StationHost({ ...DEFAULT_SETTINGS, port: 0, lanAccess: false, deflate: true }, '0.1.0');
-  t.after(() => host.stop());
-  await host.start();
-  return host;
-}
-
 function portOf(host: StationHost): number {
   const port = host.station?.port;
   assert.ok(port);
   return port;
 }
 
-interface WindowOptions {
-  language?: Language;
-  viewport?: { width: number; height: number };
-  colorScheme?: 'light' | 'dark';
-}
-
-/** The window on the host's station, connected, its Peers panel shown. */
-async function openWindow(t: TestContext, host: StationHost, options: WindowOptions = {}): Promise<OpenedPage> {
-  const port = portOf(host);
-  const browser = await launchBrowser(t);
-  const opened = await openPage(browser, `http://127.0.0.1:${port}/`, {
-    viewport: options.viewport ?? DESKTOP_WINDOW,
-    colorScheme: options.colorScheme ?? 'light',
-    initScript: mockBridgeScript({
-      config: sampleDesktopConfig(`ws://127.0.0.1:${port}/websocket/test`, options.language ?? 'en'),
-      settings: DEFAULT_SETTINGS,
-      saveResult: { ok: true, settings: DEFAULT_SETTINGS, urls: [], restarted: true },
-    }),
-    expose: stationHostFunctions(host),
-  });
-  await opened.page.locator('#state-pill', { hasText: /OPEN 1/ }).waitFor({ timeout: WAIT_MS });
+/** The window on the host's station, its Peers panel shown. */
+async function openWindow(t: TestContext, host: StationHost, options: HostWindowOptions = {}): Promise<OpenedPage> {
+  const opened = await openHostWindow(t, host, options);
   await pushStatus(opened.page, host);
   await opened.page.locator('#tab-peers').click();
   return opened;
 }
+
+/** Deflate on, so a handshake shows what was agreed. */
+const startHost = (t: TestContext) => startLoopbackHost(t, { deflate: true });
 
 /** What the main process pushes each second: here when the test says, with `change` applied. */
 async function pushStatus(page: Page, host: StationHost, change: (status: StationStatus) => void = () => {}) {
@@ -85,12 +62,6 @@ async function connectDevice(t: TestContext, host: StationHost, device: string):
 
 async function rowTexts(page: Page): Promise<string[]> {
   return (await page.locator('#refusal-list summary').allTextContents()).map((text) => text.replace(/^\S+ /, ''));
-}
-
-function assertNoPageErrors(opened: OpenedPage): void {
-  assert.deepEqual(opened.errors, []);
-  const errors = opened.messages.filter((message) => message.type() === 'error').map((message) => message.text());
-  assert.deepEqual(errors, []);
 }
 
 /** Refused as a wrong path and as an old version, oldest first. */

@@ -126,3 +126,10 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
+
+/** Nothing went wrong in the page: no uncaught exception, no console error. */
+export function assertNoPageErrors(opened: OpenedPage): void {
+  assert.deepEqual(opened.errors, []);
+  const errors = opened.messages.filter((message) => message.type() === 'error').map((message) => message.text());
+  assert.deepEqual(errors, []);
+}

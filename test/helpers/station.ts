@@ -12,3 +12,8 @@ export async function startTestStation(t: TestContext, settings: StationConfigIn
 export function endpointUrl(station: Station, query = ''): string {
   return `ws://127.0.0.1:${station.port}/websocket/test${query}`;
 }
+
+/** A header's value in a request the station kept (a refusal, a peer's handshake), by name in any case. */
+export function headerOf(kept: { request: { headers: [string, string][] } }, name: string): string | undefined {
+  return kept.request.headers.find(([sent]) => sent.toLowerCase() === name.toLowerCase())?.[1];
+}
