@@ -14,10 +14,17 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ScenarioRequest } from './load-generator';
 import { pageUnderLoad, PAGES, type PageFigures, type PageKind } from './page-under-load';
-import { SERVER_KINDS, type ServerKind, type ServerStats } from './server-process';
+import { SERVER_KINDS, type BenchKind, type ServerKind, type ServerStats } from './server-process';
 import { spread, type Spread } from './statistics';
-import type { ScriptedKind } from './servers/scripted-endpoints';
-import { judge, RATIO_TARGETS, SCRIPTED_TARGETS, type RatioTarget, type Verdict } from './targets';
+import {
+  judge,
+  RATIO_TARGETS,
+  SCRIPTED_TARGETS,
+  TLS_TARGETS,
+  type ComparedTarget,
+  type RatioTarget,
+  type Verdict,
+} from './targets';
 
 type Mode = 'smoke' | 'quick' | 'full';
 const MiB = 1024 * 1024;
@@ -27,6 +34,8 @@ interface Plan {
   requests: ScenarioRequest[];
   /** The scripted endpoints' scenarios: echo rate, and fan-out at the run's largest peer count. */
   scripted: ScenarioRequest[];
+  /** wss:// against bare ws on node:https: echo rate and handshakes. */
+  tls: ScenarioRequest[];
   page: { ratePerSecond: number; durationMs: number; waitMs: number };
 }
 
@@ -44,6 +53,10 @@ const PLANS: Record<Mode, Plan> = {
       { scenario: 'throughput', connections: 4, window: 4, durationMs: 300 },
       { scenario: 'fanout', peers: 20, durationMs: 1200, tickMs: 1000 },
     ],
+    tls: [
+      { scenario: 'throughput', connections: 4, window: 4, durationMs: 300 },
+      { scenario: 'handshakes', total: 40, batch: 10 },
+    ],
     page: { ratePerSecond: 100, durationMs: 1000, waitMs: 5000 },
   },
   quick: {
@@ -58,6 +71,10 @@ const PLANS: Record<Mode, Plan> = {
     scripted: [
       { scenario: 'throughput', connections: 64, window: 32, durationMs: 2000 },
       { scenario: 'fanout', peers: 1000, durationMs: 3000, tickMs: 1000 },
+    ],
+    tls: [
+      { scenario: 'throughput', connections: 64, window: 32, durationMs: 2000 },
+      { scenario: 'handshakes', total: 1000, batch: 100 },
     ],
     page: { ratePerSecond: 1000, durationMs: 3000, waitMs: 5000 },
   },
@@ -76,6 +93,10 @@ const PLANS: Record<Mode, Plan> = {
       { scenario: 'throughput', connections: 64, window: 32, durationMs: 5000 },
       { scenario: 'fanout', peers: 10_000, durationMs: 10_000, tickMs: 1000 },
     ],
+    tls: [
+      { scenario: 'throughput', connections: 64, window: 32, durationMs: 5000 },
+      { scenario: 'handshakes', total: 5000, batch: 100 },
+    ],
     page: { ratePerSecond: 1000, durationMs: 10_000, waitMs: 30_000 },
   },
 };
@@ -92,16 +113,16 @@ function startPinned(cpu: number, args: string[], withIpc: boolean): ChildProces
 
 class ServerUnderTest {
   readonly #process: ChildProcess;
-  /** Where the load generator connects: the server's port and the endpoint's path. */
-  readonly address: Promise<{ port: number; path: string }>;
+  /** Where the load generator connects: the server's port and the endpoint's path, and for wss:// the CA to trust. */
+  readonly address: Promise<{ port: number; path: string; ca?: string }>;
 
-  constructor(kind: ServerKind | ScriptedKind) {
+  constructor(kind: BenchKind) {
     this.#process = startPinned(0, ['--expose-gc', join(__dirname, 'server-process.js'), kind], true);
     this.address = new Promise((resolve) => {
-      const onMessage = (message: { port?: number; path?: string }) => {
+      const onMessage = (message: { port?: number; path?: string; ca?: string }) => {
         if (message.port === undefined || message.path === undefined) return;
         this.#process.off('message', onMessage);
-        resolve({ port: message.port, path: message.path });
+        resolve({ port: message.port, path: message.path, ca: message.ca });
       };
       this.#process.on('message', onMessage);
     });
@@ -133,13 +154,13 @@ type Figures = Record<string, number>;
  * Runs one scenario against one server; for fan-out, adds the server's CPU share, memory per peer
  * and its own fan-out lateness, all over the measured window.
  */
-async function runScenario(kind: ServerKind | ScriptedKind, request: ScenarioRequest): Promise<Figures> {
+async function runScenario(kind: BenchKind, request: ScenarioRequest): Promise<Figures> {
   const server = new ServerUnderTest(kind);
-  const { port, path } = await server.address;
+  const { port, path, ca } = await server.address;
   const baseline = await server.stats();
   const generator = startPinned(
     1,
-    [join(__dirname, 'load-generator.js'), String(port), JSON.stringify(request), path],
+    [join(__dirname, 'load-generator.js'), String(port), JSON.stringify(request), path, ...(ca ? [ca] : [])],
     false,
   );
   const lines = createInterface({ input: generator.stdout as NodeJS.ReadableStream });
@@ -151,6 +172,11 @@ async function runScenario(kind: ServerKind | ScriptedKind, request: ScenarioReq
     if (message.phase === 'measure-start') measureStart = { stats: await server.stats(), at: performance.now() };
     else if (message.phase === 'measure-end') measureEnd = { stats: await server.stats(), at: performance.now() };
     else result = message;
+  }
+  // What the server's CPU spent per handshake (and, for wss://, per TLS handshake): baseline to done.
+  if (request.scenario === 'handshakes') {
+    const done = await server.stats();
+    result.serverCpuMsPerHandshake = (done.cpuMicros - baseline.cpuMicros) / 1000 / request.total;
   }
   await server.stop();
   if (request.scenario === 'fanout' && measureStart && measureEnd) {
@@ -194,7 +220,7 @@ const REPORTED: Record<ScenarioRequest['scenario'], string[]> = {
     'rssPerPeerKB',
     'heapPerPeerKB',
   ],
-  handshakes: ['handshakesPerSecond'],
+  handshakes: ['handshakesPerSecond', 'serverCpuMsPerHandshake'],
   large: ['megabytesPerSecond'],
 };
 
@@ -251,13 +277,16 @@ export interface TargetReport {
   verdict: Verdict | 'no figure';
 }
 
-/** The station's seed endpoint and its scripted endpoints, one scenario, in the same rounds. */
-export interface ScriptedReport {
+/**
+ * One scenario against a baseline and other servers in the same rounds: the scripted endpoints
+ * against the station's seed endpoint, the station's TLS port against bare ws on node:https.
+ */
+export interface ComparedReport {
   label: string;
   request: ScenarioRequest;
-  rounds: Record<'station' | ScriptedKind, Figures>[];
-  /** Each figure: every kind's spread, and each scripted kind ÷ the station's seed endpoint, per round. */
-  summary: Record<string, { servers: Record<string, Spread>; vsSeedEndpoint: Record<string, Spread> }>;
+  rounds: Record<string, Figures>[];
+  /** Each figure: every kind's spread, and each other kind ÷ the baseline, per round. */
+  summary: Record<string, { servers: Record<string, Spread>; vsBaseline: Record<string, Spread> }>;
 }
 
 export interface BenchReport {
@@ -268,8 +297,10 @@ export interface BenchReport {
   scenarios: ScenarioReport[];
   pages: { rounds: Record<PageKind, PageFigures>[]; summary: Record<string, Record<PageKind, Spread>> };
   targets: TargetReport[];
-  scripted: ScriptedReport[];
+  scripted: ComparedReport[];
   scriptedTargets: TargetReport[];
+  tls: ComparedReport[];
+  tlsTargets: TargetReport[];
   generatorMaxCpuShare: number;
 }
 
@@ -315,42 +346,62 @@ function targetReport(
 
 const pad = (text: string, width: number) => text.padStart(width);
 
-/** One scenario against the station's seed endpoint and the scripted `kinds`, interleaved round by round. */
-async function runScripted(
+/**
+ * One scenario against `baseline` and the `others`, interleaved round by round; each figure of the
+ * others as the per-round ratio to the baseline's.
+ */
+async function runCompared(
+  label: string,
   request: ScenarioRequest,
-  kinds: ('station' | ScriptedKind)[],
+  baseline: BenchKind,
+  others: readonly BenchKind[],
   rounds: number,
   report: BenchReport,
-): Promise<ScriptedReport> {
-  const figures: Record<'station' | ScriptedKind, Figures>[] = [];
+): Promise<ComparedReport> {
+  const kinds = [baseline, ...others];
+  const figures: Record<string, Figures>[] = [];
   for (let round = 0; round < rounds; round++) {
-    const row = {} as Record<'station' | ScriptedKind, Figures>;
+    const row: Record<string, Figures> = {};
     for (const kind of kinds) {
-      row[kind] = await runScenario(kind, request);
-      report.generatorMaxCpuShare = Math.max(report.generatorMaxCpuShare, row[kind].generatorCpuShare ?? 0);
+      const figures = await runScenario(kind, request);
+      row[kind] = figures;
+      report.generatorMaxCpuShare = Math.max(report.generatorMaxCpuShare, figures.generatorCpuShare ?? 0);
     }
     figures.push(row);
   }
-  const summary: ScriptedReport['summary'] = {};
+  const summary: ComparedReport['summary'] = {};
   for (const figure of REPORTED[request.scenario]) {
-    const of = (kind: 'station' | ScriptedKind) => spread(figures.map((row) => row[kind][figure] ?? NaN));
-    const ratio = (kind: ScriptedKind) =>
-      spread(figures.map((row) => (row[kind][figure] ?? NaN) / (row.station[figure] ?? NaN)));
-    const scriptedKinds = kinds.filter((kind): kind is ScriptedKind => kind !== 'station');
+    const of = (kind: BenchKind) => spread(figures.map((row) => row[kind]?.[figure] ?? NaN));
+    const ratio = (kind: BenchKind) =>
+      spread(figures.map((row) => (row[kind]?.[figure] ?? NaN) / (row[baseline]?.[figure] ?? NaN)));
     summary[figure] = {
       servers: Object.fromEntries(kinds.map((kind) => [kind, of(kind)])),
-      vsSeedEndpoint: Object.fromEntries(scriptedKinds.map((kind) => [kind, ratio(kind)])),
+      vsBaseline: Object.fromEntries(others.map((kind) => [kind, ratio(kind)])),
     };
   }
-  const scriptedLabel =
-    request.scenario === 'fanout' ? `7b. stream fan-out, ${request.peers} peers` : `7a. ${label(request).slice(3)}`;
-  return { label: scriptedLabel, request, rounds: figures, summary };
+  return { label, request, rounds: figures, summary };
 }
 
-function judgeScriptedTargets(scripted: readonly ScriptedReport[]): TargetReport[] {
-  return SCRIPTED_TARGETS.map((target) => {
-    const scenario = scripted.find((candidate) => candidate.request.scenario === target.scenario);
-    return targetReport(target, scenario?.label, scenario?.summary[target.figure]?.vsSeedEndpoint[target.kind]);
+/** Prints a compared scenario: each kind's figures, then each other kind ÷ the baseline. */
+function logCompared(compared: ComparedReport, baselineName: string, log: (line: string) => void): void {
+  const others = Object.keys(Object.values(compared.summary)[0]?.vsBaseline ?? {});
+  const kinds = Object.keys(Object.values(compared.summary)[0]?.servers ?? {});
+  log(`\n${compared.label}: ${others.join(', ')} ÷ ${baselineName}`);
+  const headings = [baselineName, ...kinds.slice(1), ...others.map((kind) => `${kind} ÷`)];
+  log(`  ${'figure'.padEnd(22)}${headings.map((heading) => pad(heading, 22)).join('')}`);
+  for (const [figure, { servers, vsBaseline }] of Object.entries(compared.summary)) {
+    const cells = [
+      ...kinds.map((kind) => formatSpread(servers[kind] ?? spread([]))),
+      ...others.map((kind) => formatSpread(vsBaseline[kind] ?? spread([]), '×')),
+    ];
+    log(`  ${figure.padEnd(22)}${cells.map((cell) => pad(cell, 22)).join('')}`);
+  }
+}
+
+function judgeCompared(targets: readonly ComparedTarget[], compared: readonly ComparedReport[]): TargetReport[] {
+  return targets.map((target) => {
+    const scenario = compared.find((candidate) => candidate.request.scenario === target.scenario);
+    return targetReport(target, scenario?.label, scenario?.summary[target.figure]?.vsBaseline[target.kind]);
   });
 }
 
@@ -372,6 +423,8 @@ export async function runBenchmarks(mode: Mode, log: (line: string) => void = co
     targets: [],
     scripted: [],
     scriptedTargets: [],
+    tls: [],
+    tlsTargets: [],
     generatorMaxCpuShare: 0,
   };
   log(
@@ -425,18 +478,26 @@ export async function runBenchmarks(mode: Mode, log: (line: string) => void = co
   log('\n7. scripted endpoints (docs/ENDPOINTS.md) on the station, interleaved with its seed endpoint');
   for (const request of plan.scripted) {
     const kinds = SCRIPTED_TARGETS.filter((target) => target.scenario === request.scenario).map(({ kind }) => kind);
-    const scripted = await runScripted(request, ['station', ...kinds], plan.rounds, report);
+    const scriptedLabel =
+      request.scenario === 'fanout' ? `7b. stream fan-out, ${request.peers} peers` : `7a. ${label(request).slice(3)}`;
+    const scripted = await runCompared(scriptedLabel, request, 'station', kinds, plan.rounds, report);
     report.scripted.push(scripted);
-    log(`\n${scripted.label}: ${kinds.join(', ')} ÷ the seed endpoint`);
-    const headings = ['seed endpoint', ...kinds, ...kinds.map((kind) => `${kind} ÷`)];
-    log(`  ${'figure'.padEnd(18)}${headings.map((heading) => pad(heading, 22)).join('')}`);
-    for (const [figure, { servers, vsSeedEndpoint }] of Object.entries(scripted.summary)) {
-      const cells = [
-        ...['station', ...kinds].map((kind) => formatSpread(servers[kind] ?? spread([]))),
-        ...kinds.map((kind) => formatSpread(vsSeedEndpoint[kind] ?? spread([]), '×')),
-      ];
-      log(`  ${figure.padEnd(18)}${cells.map((cell) => pad(cell, 22)).join('')}`);
-    }
+    logCompared(scripted, 'seed endpoint', log);
+  }
+
+  log("\n8. wss://: the station's TLS port and bare ws on node:https (with ws's fair share too), both ECDSA P-256");
+  for (const request of plan.tls) {
+    const tlsLabel = `8${request.scenario === 'throughput' ? 'a' : 'b'}. wss ${label(request).slice(3)}`;
+    const compared = await runCompared(
+      tlsLabel,
+      request,
+      'bare-wss',
+      ['bare-wss-fair', 'station-tls'],
+      plan.rounds,
+      report,
+    );
+    report.tls.push(compared);
+    logCompared(compared, 'bare-wss', log);
   }
 
   report.targets = judgeTargets(report.scenarios);
@@ -447,9 +508,16 @@ export async function runBenchmarks(mode: Mode, log: (line: string) => void = co
       `  ${`${target.name} ${target.bound}`.padEnd(32)}${formatSpread(target.ratio, '×').padEnd(26)}${target.verdict}`,
     );
   }
-  report.scriptedTargets = judgeScriptedTargets(report.scripted);
+  report.scriptedTargets = judgeCompared(SCRIPTED_TARGETS, report.scripted);
   log("\nscripted endpoints: ÷ the station's seed endpoint, median [min–max] of the per-round ratios");
   for (const target of report.scriptedTargets) {
+    log(
+      `  ${`${target.name} ${target.bound}`.padEnd(36)}${formatSpread(target.ratio, '×').padEnd(26)}${target.verdict}`,
+    );
+  }
+  report.tlsTargets = judgeCompared(TLS_TARGETS, report.tls);
+  log("\nwss://: the station's TLS port ÷ bare ws on node:https, median [min–max] of the per-round ratios");
+  for (const target of report.tlsTargets) {
     log(
       `  ${`${target.name} ${target.bound}`.padEnd(36)}${formatSpread(target.ratio, '×').padEnd(26)}${target.verdict}`,
     );

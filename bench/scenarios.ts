@@ -7,6 +7,12 @@ import { WebSocket } from 'ws';
 
 const TICK = /^[01]\.\d\d$/;
 
+/** The endpoint a scenario loads: its URL, and for wss:// the only CA trusted (verification stays on). */
+export interface Target {
+  url: string;
+  ca?: string;
+}
+
 export interface Percentiles {
   p50: number;
   p99: number;
@@ -36,9 +42,9 @@ function percentiles(samplesMicros: number[]): Percentiles {
  * Connects and resolves once the greeting arrived. The listener is there before the handshake
  * completes: the greeting can come in the same packet as the 101 and be emitted right after 'open'.
  */
-function openGreeted(url: string): Promise<WebSocket> {
+function openGreeted(target: Target): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false });
+    const socket = new WebSocket(target.url, { perMessageDeflate: false, ...(target.ca ? { ca: target.ca } : {}) });
     socket.once('message', () => resolve(socket));
     socket.once('error', reject);
   });
@@ -46,7 +52,7 @@ function openGreeted(url: string): Promise<WebSocket> {
 
 /** Opens `count` peers, `batch` at a time, each resolved once its greeting arrived. */
 async function openPeers(
-  url: string,
+  target: Target,
   count: number,
   batch: number,
   onMessage?: (socket: WebSocket, data: Buffer) => void,
@@ -54,7 +60,7 @@ async function openPeers(
   const peers: WebSocket[] = [];
   for (let opened = 0; opened < count; opened += batch) {
     const group = Array.from({ length: Math.min(batch, count - opened) }, async () => {
-      const socket = await openGreeted(url);
+      const socket = await openGreeted(target);
       if (onMessage) socket.on('message', (data: Buffer) => onMessage(socket, data));
       return socket;
     });
@@ -66,11 +72,11 @@ async function openPeers(
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** 1. Echo throughput: connections each keeping `window` small text messages in flight. */
-export async function echoThroughput(url: string, connections: number, window: number, durationMs: number) {
+export async function echoThroughput(target: Target, connections: number, window: number, durationMs: number) {
   const payload = 'x'.repeat(32);
   let echoed = 0;
   let running = true;
-  const peers = await openPeers(url, connections, connections, (socket, data) => {
+  const peers = await openPeers(target, connections, connections, (socket, data) => {
     if (data.length !== payload.length) return; // a tick
     echoed += 1;
     if (running) socket.send(payload);
@@ -85,8 +91,8 @@ export async function echoThroughput(url: string, connections: number, window: n
 }
 
 /** 2. Echo latency: one connection at a paced rate; round trips in ms. */
-export async function echoLatency(url: string, ratePerSecond: number, durationMs: number) {
-  const socket = await openGreeted(url);
+export async function echoLatency(target: Target, ratePerSecond: number, durationMs: number) {
+  const socket = await openGreeted(target);
   const sentAt = new Map<string, number>();
   const samples: number[] = [];
   socket.on('message', (data: Buffer) => {
@@ -126,7 +132,7 @@ export async function echoLatency(url: string, ratePerSecond: number, durationMs
  * keeps every peer close to it; one timer per connection scatters peers across the interval.
  */
 export async function tickFanOut(
-  url: string,
+  target: Target,
   peerCount: number,
   durationMs: number,
   tickMs: number,
@@ -134,7 +140,7 @@ export async function tickFanOut(
 ) {
   const arrivals: number[] = [];
   let recording = false;
-  const peers = await openPeers(url, peerCount, 100, (_socket, data) => {
+  const peers = await openPeers(target, peerCount, 100, (_socket, data) => {
     if (recording && data.length === 4 && TICK.test(data.toString())) arrivals.push(performance.now());
   });
   await sleep(tickMs);
@@ -156,18 +162,18 @@ export async function tickFanOut(
 }
 
 /** 4. Handshake rate: connections opened `batch` at a time, each until its greeting, then closed. */
-export async function handshakeRate(url: string, total: number, batch: number) {
+export async function handshakeRate(target: Target, total: number, batch: number) {
   const started = performance.now();
   for (let opened = 0; opened < total; opened += batch) {
-    const group = await openPeers(url, Math.min(batch, total - opened), batch);
+    const group = await openPeers(target, Math.min(batch, total - opened), batch);
     for (const socket of group) socket.terminate();
   }
   return { handshakesPerSecond: total / ((performance.now() - started) / 1000) };
 }
 
 /** 5. Large messages: 1 MiB binary echoed back, one at a time. */
-export async function largeEcho(url: string, bytes: number, durationMs: number) {
-  const socket = await openGreeted(url);
+export async function largeEcho(target: Target, bytes: number, durationMs: number) {
+  const socket = await openGreeted(target);
   const payload = Buffer.alloc(bytes, 7);
   let echoedBytes = 0;
   const started = performance.now();

@@ -3,6 +3,7 @@
  * judged against one: met or missed, beyond the rounds' spread or within it.
  */
 import type { ScenarioRequest } from './load-generator';
+import type { TlsKind } from './server-process';
 import type { ScriptedKind } from './servers/scripted-endpoints';
 import type { Spread } from './statistics';
 
@@ -42,17 +43,17 @@ export function judge(ratio: Spread, target: Pick<RatioTarget, 'better' | 'bound
   return meets(best) ? 'missed within the spread' : 'missed beyond the spread';
 }
 
-/** Scripted endpoints ÷ the station's seed endpoint, measured in the same rounds on one build. */
-export interface ScriptedTarget {
+/** One server ÷ a baseline measured in the same rounds: a scripted endpoint ÷ the seed endpoint, wss ÷ bare wss. */
+export interface ComparedTarget {
   name: string;
-  kind: ScriptedKind;
-  scenario: 'throughput' | 'fanout';
+  kind: ScriptedKind | TlsKind;
+  scenario: ScenarioRequest['scenario'];
   figure: string;
   better: 'higher' | 'lower';
   bound: number;
 }
 
-export const SCRIPTED_TARGETS: readonly ScriptedTarget[] = [
+export const SCRIPTED_TARGETS: readonly (ComparedTarget & { kind: ScriptedKind })[] = [
   {
     name: 'reply rule, echo rate',
     kind: 'reply-rule',
@@ -76,5 +77,25 @@ export const SCRIPTED_TARGETS: readonly ScriptedTarget[] = [
     figure: 'serverCpuShare',
     better: 'lower',
     bound: 1.2,
+  },
+];
+
+/** The station's TLS port ÷ bare ws on node:https. */
+export const TLS_TARGETS: readonly ComparedTarget[] = [
+  {
+    name: 'wss echo throughput',
+    kind: 'station-tls',
+    scenario: 'throughput',
+    figure: 'messagesPerSecond',
+    better: 'higher',
+    bound: 0.95,
+  },
+  {
+    name: 'wss handshakes',
+    kind: 'station-tls',
+    scenario: 'handshakes',
+    figure: 'handshakesPerSecond',
+    better: 'higher',
+    bound: 0.9,
   },
 ];

@@ -17,6 +17,12 @@ export interface DesktopSettings {
   /** Kept while the token is off, so turning it on again restores it. */
   token: string | null;
   deflate: boolean;
+  /**
+   * Also serve wss:// and https:// on tlsPort, with a certificate from the local CA (made in the
+   * user-data folder on first use); the window then uses wss:// itself. Plain ws:// stays on.
+   */
+  tls: boolean;
+  tlsPort: number;
   /** null follows the system. */
   language: Language | null;
 }
@@ -27,12 +33,25 @@ export interface DesktopConfig extends ClientConfig {
   lanUrls: string[];
   /** The same addresses as http:// page URLs, for browsers and phones. */
   lanPageUrls: string[];
+  /** While the station serves TLS: the wss:// and https:// addresses, and its CA for devices to install. */
+  tls: DesktopTlsConfig | null;
   token: string | null;
   appVersion: string;
   /** Set when the station could not start; the page then shows it and the settings. */
   stationError: string | null;
   /** Something the person should know, such as a settings file that had to be set aside. */
   notice: string | null;
+}
+
+export interface DesktopTlsConfig {
+  lanUrls: string[];
+  lanPageUrls: string[];
+  /** http:// URLs of the local CA's certificate (GET /ca.crt), one per LAN address. */
+  caUrls: string[];
+  /** SHA-256 of the CA certificate, as a device shows it before it is trusted. */
+  caFingerprint256: string | null;
+  /** When the station's certificate runs out (it is issued anew at every start). */
+  notAfter: string;
 }
 
 export type DesktopStatus = { running: true; status: StationStatus } | { running: false; error: string };

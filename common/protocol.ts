@@ -25,6 +25,8 @@ export const ENDPOINTS_API_PATH = '/api/endpoints';
 export const BROADCAST_API_PATH = '/api/broadcast';
 /** Loopback only: the newest upgrades the station refused, each with its request as received. */
 export const REFUSALS_API_PATH = '/api/refusals';
+/** The station's local CA certificate (DER), for devices to install: anyone on the LAN may fetch it. */
+export const CA_CERTIFICATE_PATH = '/ca.crt';
 
 /** Query parameter that carries the access token when a client cannot set headers (browsers). */
 export const TOKEN_QUERY_PARAMETER = 'token';

@@ -4,6 +4,7 @@
  */
 export const SETTING_RANGES = {
   port: { min: 0, max: 65535 },
+  tlsPort: { min: 0, max: 65535 },
   tickMs: { min: 10, max: 3_600_000 },
   maxConnectionsPerAddress: { min: 1, max: 100_000 },
   maxPendingPerAddress: { min: 1, max: 10_000 },

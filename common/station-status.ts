@@ -126,7 +126,8 @@ export interface StationTotals {
   rejected: Record<string, number>;
   /**
    * TCP connections dropped on arrival because their address was over a limit: too many open
-   * (`open-per-address`) or too many not yet WebSockets (`pending-per-address`).
+   * (`open-per-address`) or too many not yet WebSockets (`pending-per-address`); and TLS
+   * connections that never became HTTPS (see TlsFailure).
    */
   refusedConnections: Record<string, number>;
   /** Times an address was locked out after a run of wrong tokens. */
@@ -142,14 +143,36 @@ export interface StationTotals {
   ticksSkipped: number;
 }
 
+/**
+ * A TLS connection that ended before it carried a request: the handshake not finished in time,
+ * plain HTTP sent to the TLS port, the peer refusing the station's certificate (it does not trust
+ * the CA, or the name differs), or anything else the handshake failed on.
+ */
+export type TlsFailure = 'tls-timeout' | 'tls-plain-http' | 'tls-certificate-refused' | 'tls-failed';
+
+/** The station's wss:// and https:// listener. */
+export interface StationTlsInfo {
+  port: number;
+  /** local-ca: issued at start by the station's own CA; given: the person's certificate, as it is. */
+  source: 'local-ca' | 'given';
+  /** SHA-256 of the local CA's root, as devices show it when it is installed; null for a given certificate. */
+  caFingerprint256: string | null;
+  /** The names and addresses the server certificate is valid for. */
+  names: string[];
+  notAfter: string;
+}
+
 export interface StationInfo {
   name: string;
   version: string;
   host: string;
-  port: number;
+  /** The plain ws:// and http:// port; null when only TLS is served (--no-plain). */
+  port: number | null;
   /** Every address peers can reach the station on. */
   addresses: string[];
+  /** The test endpoint at each address: ws:// ones (when plain is served), then wss:// ones. */
   websocketUrls: string[];
+  tls: StationTlsInfo | null;
   startedAt: string;
   tickMs: number;
   tokenRequired: boolean;

@@ -148,7 +148,36 @@ const en = {
   refusal503: '{count} while full',
   'refusalOpen-per-address': '{count} over one address’s connection limit',
   'refusalPending-per-address': '{count} over one address’s limit of connections not yet WebSockets',
+  'refusalTls-timeout': '{count} TLS connections that did not finish the handshake in time',
+  'refusalTls-plain-http': '{count} plain HTTP requests sent to the TLS port',
+  'refusalTls-certificate-refused':
+    '{count} TLS connections whose device refused the certificate (is the CA installed there?)',
+  'refusalTls-failed': '{count} failed TLS handshakes',
   refusalOther: '{count} for another reason ({reason})',
+  settingTls: 'Also serve wss:// and https:// (a certificate from this app’s own CA)',
+  settingTlsPort: 'Port for wss:// and https:// (0 picks any free port)',
+  shareTlsTitle: 'wss:// for phones, apps and https pages',
+  shareTlsIntro:
+    'A device trusts this station once it has installed the station’s CA. Scan the code on the device to download it, then install it as below.',
+  shareCaFingerprint: 'Check the CA’s SHA-256 fingerprint on the device: {fingerprint}',
+  shareCaQrCaption: 'Scan to download the CA: {url}',
+  shareCaLimits:
+    'The CA can vouch only for localhost, .local names and private addresses; no key exists that could make it vouch for anything else.',
+  installAndroid: 'Android',
+  installAndroidSteps:
+    'Open the downloaded file, or Settings → Security → Encryption & credentials → Install a certificate → CA certificate. Chrome trusts it then; your own app trusts user-installed CAs only if its network security config includes <certificates src="user"/>.',
+  installIos: 'iPhone and iPad',
+  installIosSteps:
+    'Open the address in Safari and allow the profile; install it in Settings → General → VPN & Device Management; then turn it on in Settings → General → About → Certificate Trust Settings.',
+  installMacos: 'macOS',
+  installMacosSteps:
+    'Open the file to add it to the login keychain; in Keychain Access open it and set “When using this certificate” to Always Trust.',
+  installWindows: 'Windows',
+  installWindowsSteps:
+    'Open the file → Install Certificate → Current User → Place all certificates in: Trusted Root Certification Authorities.',
+  installFirefox: 'Firefox (its own trust store)',
+  installFirefoxSteps:
+    'Settings → Privacy & Security → Certificates → View Certificates → Authorities → Import, and tick “Trust this CA to identify websites”.',
   settingMaxConnections: 'Connections one other computer may open',
   settingMaxPending: 'Of those, not yet WebSockets (handshakes, page loads)',
   settingMaxMessageRate: 'Messages per second one peer may send (0: no limit)',
@@ -402,7 +431,31 @@ const zhCN: Record<MessageKey, string> = {
   refusal503: '{count} 个因已满被拒绝',
   'refusalOpen-per-address': '{count} 个超过单个地址的连接上限',
   'refusalPending-per-address': '{count} 个超过单个地址未完成握手连接的上限',
+  'refusalTls-timeout': '{count} 个 TLS 连接未在时限内完成握手',
+  'refusalTls-plain-http': '{count} 个发往 TLS 端口的明文 HTTP 请求',
+  'refusalTls-certificate-refused': '{count} 个 TLS 连接被设备拒绝了证书（设备上安装 CA 了吗？）',
+  'refusalTls-failed': '{count} 次 TLS 握手失败',
   refusalOther: '{count} 个因其他原因（{reason}）',
+  settingTls: '同时提供 wss:// 和 https://（证书来自本应用自己的 CA）',
+  settingTlsPort: 'wss:// 和 https:// 的端口（0 表示任选空闲端口）',
+  shareTlsTitle: '供手机、App 和 https 页面使用的 wss://',
+  shareTlsIntro: '设备安装本服务端的 CA 后即会信任它。在设备上扫码下载 CA，然后按下面的步骤安装。',
+  shareCaFingerprint: '请在设备上核对 CA 的 SHA-256 指纹：{fingerprint}',
+  shareCaQrCaption: '扫码下载 CA：{url}',
+  shareCaLimits: '此 CA 只能为 localhost、.local 名称和私有地址担保；不存在能让它为其他名称担保的私钥。',
+  installAndroid: 'Android',
+  installAndroidSteps:
+    '打开下载的文件，或进入 设置 → 安全 → 加密与凭据 → 安装证书 → CA 证书。之后 Chrome 即会信任；你自己的 App 只有在网络安全配置中包含 <certificates src="user"/> 时才信任用户安装的 CA。',
+  installIos: 'iPhone 和 iPad',
+  installIosSteps:
+    '用 Safari 打开该地址并允许下载描述文件；在 设置 → 通用 → VPN 与设备管理 中安装；再到 设置 → 通用 → 关于本机 → 证书信任设置 中启用。',
+  installMacos: 'macOS',
+  installMacosSteps: '打开文件将其加入登录钥匙串；在“钥匙串访问”中打开它，把“使用此证书时”设为“始终信任”。',
+  installWindows: 'Windows',
+  installWindowsSteps: '打开文件 → 安装证书 → 当前用户 → 将所有的证书都放入下列存储：受信任的根证书颁发机构。',
+  installFirefox: 'Firefox（使用自己的信任库）',
+  installFirefoxSteps:
+    '设置 → 隐私与安全 → 证书 → 查看证书 → 证书颁发机构 → 导入，并勾选“信任由此证书颁发机构来标识网站”。',
   settingMaxConnections: '每台其他计算机可打开的连接数',
   settingMaxPending: '其中尚未成为 WebSocket 的（握手、页面加载）',
   settingMaxMessageRate: '每个客户端每秒可发送的消息数（0：不限）',

@@ -25,6 +25,11 @@ const tools = [
     usedBy: 'the client tests in WebKit will fail',
   },
   {
+    present: () => has('certutil'),
+    debianPackage: 'libnss3-tools',
+    usedBy: "the wss:// test in Chromium will fail (it trusts the station's CA through an NSS database)",
+  },
+  {
     present: () => has('Xvfb'),
     debianPackage: 'xvfb',
     usedBy: 'the client tests in WebKit will fail (they draw on a virtual display)',

@@ -63,6 +63,25 @@ it(
     );
     for (const target of report.scriptedTargets) assert.notEqual(target.verdict, 'no figure', target.name);
     assert.ok(lines.some((line) => line.includes('scripted endpoints: ÷')));
+    // wss://: bare ws on node:https (with and without the fair share) and the station's TLS port, each round.
+    assert.deepEqual(
+      report.tls.map(({ rounds }) => rounds.map((round) => Object.keys(round))),
+      [0, 1].map(() => Array.from({ length: report.rounds }, () => ['bare-wss', 'bare-wss-fair', 'station-tls'])),
+    );
+    for (const { label, rounds } of report.tls) {
+      for (const round of rounds) {
+        for (const [server, values] of Object.entries(round)) {
+          for (const [name, value] of Object.entries(values)) {
+            assert.ok(Number.isFinite(value) && value > 0, `${label} / ${server} / ${name} = ${value}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(
+      report.tlsTargets.map((target) => target.name),
+      ['wss echo throughput', 'wss handshakes'],
+    );
+    for (const target of report.tlsTargets) assert.notEqual(target.verdict, 'no figure', target.name);
     assert.match(report.machine.pinning, /CPU 0|taskset unavailable/);
   },
 );

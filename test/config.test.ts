@@ -25,6 +25,8 @@ describe('station config', () => {
         deflate: false,
         allowedOrigins: [],
         token: null,
+        tlsPort: 3443,
+        plain: true,
       },
     );
   });
@@ -62,6 +64,12 @@ describe('station config', () => {
     ],
     ['message deadline too short', { messageDeadlineMs: 10 }, /^Invalid messageDeadlineMs: 10\./],
     ['deflate not a boolean', { deflate: 'yes' }, /^Invalid deflate: "yes"\. Allowed: true or false/],
+    ['TLS port above 65535', { tlsPort: 65536 }, /^Invalid tlsPort: 65536\. Allowed: an integer from 0 to 65535/],
+    [
+      'plain not a boolean',
+      { plain: 'no' },
+      /^Invalid plain: "no"\. Allowed: true or false; false only while TLS is on/,
+    ],
     [
       'origin with a path',
       { allowedOrigins: ['http://ok.example', 'http://a.example/page'] },

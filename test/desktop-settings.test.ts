@@ -1,11 +1,12 @@
 /** The desktop's settings file and station host: plain modules, tested for real (no Electron). */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
 import { IpcChannel } from '../common/ipc';
 import {
   DEFAULT_SETTINGS,
@@ -134,6 +135,58 @@ describe('station host', () => {
   });
 });
 
+describe('station host with wss://', () => {
+  it('turns TLS on and off, and says in words when its CA folder cannot be used', async (t) => {
+    const caFolder = join(tempFolder(t, 'host-tls'), 'tls');
+    const host = new StationHost({ ...DEFAULT_SETTINGS, port: 0, tlsPort: 0, lanAccess: false }, '1.2.3', {
+      caFolder,
+    });
+    t.after(() => host.stop());
+    await host.start();
+    assert.equal(host.servedCertificateFingerprint(), null);
+    assert.equal(host.config().tls, null);
+
+    const on = await host.apply({ ...host.currentSettings, tls: true });
+    assert.ok(on.ok);
+    const tlsPort = host.station?.tlsPort;
+    assert.ok(tlsPort);
+    assert.ok(on.urls.includes(`wss://127.0.0.1:${tlsPort}/websocket/test`), on.urls.join(' '));
+    assert.equal(host.pageUrl(), `https://127.0.0.1:${tlsPort}/`);
+    assert.equal(host.config().websocketUrl, `wss://127.0.0.1:${tlsPort}/websocket/test`);
+    // The window trusts exactly the certificate its station serves.
+    const rootPem = readFileSync(join(caFolder, 'ca.crt'), 'utf8');
+    const served = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ port: tlsPort, host: '127.0.0.1', ca: rootPem }, () => {
+        resolve(socket.getPeerCertificate().fingerprint256);
+        socket.end();
+      });
+      socket.on('error', reject);
+    });
+    assert.equal(host.servedCertificateFingerprint(), served);
+    // The window's own connection, over wss:// as the config says.
+    const { inbox, socket } = await openClient(host.config().websocketUrl, [], { ca: rootPem });
+    assert.equal((await inbox.next()).data.toString(), '连接成功');
+    socket.close();
+
+    const off = await host.apply({ ...host.currentSettings, tls: false });
+    assert.ok(off.ok);
+    assert.equal(host.servedCertificateFingerprint(), null);
+    assert.match(host.pageUrl() ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
+
+    // Half a CA (its key lost): refused in words, and the station serves on as before.
+    rmSync(join(caFolder, 'intermediate.key'));
+    const refused = await host.apply({ ...host.currentSettings, tls: true });
+    assert.deepEqual(refused, {
+      ok: false,
+      setting: 'tls',
+      message: `wss:// could not start: ${caFolder} has ca.crt, intermediate.crt but not all of ca.crt, intermediate.crt, intermediate.key: move the folder aside to make a new CA.`,
+    });
+    assert.equal(host.currentSettings.tls, false);
+    assert.ok(host.station, 'still serving on the previous settings');
+    assert.equal(host.station.tlsPort, null);
+  });
+});
+
 describe("the window's own station, not another program on its port", () => {
   it('tells its own station on 127.0.0.1 from another program answering there', async (t) => {
     const host = new StationHost({ ...DEFAULT_SETTINGS, port: 0, lanAccess: true }, '1.2.3');
@@ -141,7 +194,8 @@ describe("the window's own station, not another program on its port", () => {
     await host.start();
     const station = host.station;
     assert.ok(station);
-    assert.equal(await answersOnLoopback(station), true);
+    assert.ok(station.port !== null);
+    assert.equal(await answersOnLoopback(station, station.port), true);
     assert.match(host.pageUrl() ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
 
     // Another program on 127.0.0.1 (as macOS and Windows allow beside a wildcard bind): it
@@ -151,11 +205,11 @@ describe("the window's own station, not another program on its port", () => {
     await once(impostor, 'listening');
     t.after(() => impostor.close());
     const impostorPort = (impostor.address() as AddressInfo).port;
-    assert.equal(await answersOnLoopback({ ...station, port: impostorPort }), false);
+    assert.equal(await answersOnLoopback(station, impostorPort), false);
     // Nothing listening at all: not this station either.
     impostor.close();
     await once(impostor, 'close');
-    assert.equal(await answersOnLoopback({ ...station, port: impostorPort }), false);
+    assert.equal(await answersOnLoopback(station, impostorPort), false);
   });
 
   it('notes each probe nonce once, and refuses a malformed one', async (t) => {

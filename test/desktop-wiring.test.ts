@@ -4,13 +4,14 @@
  * by test/electron.test.ts wherever its binary exists.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
 import { IpcChannel } from '../common/ipc';
 import { WEBSOCKET_ACCEPT_GUID } from '../common/protocol';
 import type { PeerDetail, RefusalEntry } from '../common/station-status';
@@ -24,6 +25,8 @@ import type {
 import { ENDPOINTS_FILE } from '../main/desktop/endpoints-store';
 import type { MenuItemConstructorOptions } from 'electron';
 import { runDesktopApp } from '../main/electron/desktop-app';
+import { createLocalCa } from '../main/station/tls/local-ca';
+import { issueServerCertificate } from '../main/station/tls/server-certificate';
 import { applicationMenuTemplate } from '../main/electron/menu';
 import { UntrustedSenderError } from '../main/electron/ipc';
 import { closed, openClient } from './helpers/client';
@@ -227,6 +230,41 @@ describe('desktop main process (mocked electron)', () => {
       url: reloaded,
     }) as DesktopConfig;
     assert.equal(new URL(config.websocketUrl).port, new URL(reloaded).port, 'the new page is trusted');
+  });
+
+  it('with wss:// on, shows its page over TLS and trusts its own certificate, and no other', async (t) => {
+    const app = await startApp(t, { port: 0, tlsPort: 0, lanAccess: false, tls: true });
+    const page = new URL(app.pageUrl);
+    assert.equal(page.protocol, 'https:');
+    assert.equal(page.hostname, '127.0.0.1');
+    const config = app.electron.ipcMain.sendSync(IpcChannel.getConfig, ownSender(app)) as DesktopConfig;
+    assert.equal(config.websocketUrl, `wss://127.0.0.1:${page.port}/websocket/test`);
+    // The CA is made in the user-data folder, its one private key for the owner only.
+    const caFolder = join(app.userData, 'tls');
+    assert.equal(statSync(join(caFolder, 'intermediate.key')).mode & 0o777, 0o600);
+    const rootPem = readFileSync(join(caFolder, 'ca.crt'), 'utf8');
+    assert.equal(config.tls?.caFingerprint256, new X509Certificate(rootPem).fingerprint256);
+
+    const served = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ port: Number(page.port), host: '127.0.0.1', ca: rootPem }, () => {
+        resolve(
+          `-----BEGIN CERTIFICATE-----\n${socket.getPeerCertificate().raw.toString('base64')}\n-----END CERTIFICATE-----\n`,
+        );
+        socket.end();
+      });
+      socket.on('error', reject);
+    });
+    const verify = app.window.webContents.session.certificateVerifyProc;
+    assert.ok(verify, 'a certificate verify proc is set on the window session');
+    const verdict = (hostname: string, data: string) =>
+      new Promise<number>((resolve) => verify({ hostname, certificate: { data } }, resolve));
+    assert.equal(await verdict('127.0.0.1', served), 0, 'its own station, on loopback: accepted');
+    assert.equal(await verdict('localhost', served), 0);
+    // The same certificate presented for another host, or another certificate for loopback: Chromium decides.
+    assert.equal(await verdict('192.168.1.20', served), -3);
+    const other = await issueServerCertificate(await createLocalCa('Other'), ['127.0.0.1']);
+    assert.equal(await verdict('127.0.0.1', other.chainPem), -3);
+    assert.equal(await verdict('127.0.0.1', 'not a certificate'), -3);
   });
 
   it('holds a second quit asked while the station is stopping, then quits once', async (t) => {

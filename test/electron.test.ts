@@ -12,13 +12,16 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { _electron, type ElectronApplication, type Page } from 'playwright';
 import type { DesktopSettings } from '../common/desktop';
+import { createLocalCa } from '../main/station/tls/local-ca';
+import { issueServerCertificate } from '../main/station/tls/server-certificate';
 import { ensureElectronBinary, packagedTestBuild } from '../tools/electron-binary';
 import { closed, openClient } from './helpers/client';
 import { BRIDGE_KEYS } from './helpers/desktop-fixtures';
@@ -144,6 +147,42 @@ describe(
       await page.locator('#message').press('Enter');
       await page.locator('.log-row[data-kind="echo"]', { hasText: 'from the window' }).waitFor({ timeout: WAIT_MS });
       assert.equal(await page.locator('#protocol').textContent(), 'station.v1.json');
+    });
+
+    it('with wss:// on, loads its page over https:// and connects with wss://, trusting only its own certificate', async (t) => {
+      const userData = userDataWith(t, { port: 0, tlsPort: 0, lanAccess: false, tls: true, tickMs: 200 });
+      const { app, page } = await launch(userData);
+      assert.match(page.url(), /^https:\/\/127\.0\.0\.1:\d+\/$/);
+      await page.locator('#state-pill', { hasText: 'OPEN 1' }).waitFor({ timeout: WAIT_MS });
+      assert.match((await page.locator('#url').textContent()) ?? '', /^wss:\/\/127\.0\.0\.1:\d+\/websocket\/test$/);
+      await page.locator('.log-row[data-kind="greeting"]', { hasText: '连接成功' }).waitFor({ timeout: WAIT_MS });
+      await page.locator('#message').fill('over wss from the window');
+      await page.locator('#message').press('Enter');
+      await page
+        .locator('.log-row[data-kind="echo"]', { hasText: 'over wss from the window' })
+        .waitFor({ timeout: WAIT_MS });
+      // Another server on loopback with a certificate from another CA is not trusted for it.
+      const other = await issueServerCertificate(await createLocalCa('Another'), ['127.0.0.1']);
+      const impostor = createHttpsServer({ cert: other.chainPem, key: other.keyPem }, (_request, response) =>
+        response.end('impostor'),
+      );
+      impostor.listen(0, '127.0.0.1');
+      await once(impostor, 'listening');
+      t.after(() => impostor.close());
+      const impostorUrl = `https://127.0.0.1:${(impostor.address() as AddressInfo).port}/`;
+      // Fetched through the window's session, as its page and wss:// are: its own page passes, the impostor does not.
+      const fetchInSession = (url: string) =>
+        app.evaluate(
+          ({ session }, target) =>
+            session.defaultSession.fetch(target).then(
+              (response) => `fetched ${response.status}`,
+              (error: unknown) => String(error),
+            ),
+          url,
+        );
+      assert.equal(await fetchInSession(page.url()), 'fetched 200');
+      assert.match(await fetchInSession(impostorUrl), /ERR_CERT_AUTHORITY_INVALID/);
+      assert.ok(existsSync(join(userData, 'tls', 'ca.crt')), 'the CA is kept in the user-data folder');
     });
 
     it('shows a peer in the Peers panel, and the peer gets 1001 when the app quits', async (t) => {

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { WebSocket } from 'ws';
 import { parseStationConfig } from '../main/station/config';
-import { startStation, type Station } from '../main/station/station';
+import { startPlainStation } from './helpers/station';
+import type { PlainStation } from '../main/station/station';
 import { startCliStation } from './helpers/cli';
 import { openClient } from './helpers/client';
 import { createLanHost, lanUnavailableReason, runLocalPeer, type LanHost } from './helpers/lan-host';
@@ -94,7 +95,7 @@ function assertOnTime(t: TestContext, view: BystanderView, flood: Record<string,
 
 describe('a flood of tiny messages', () => {
   it('from this computer leaves ticks, echoes and handshakes on time for everyone else', async (t) => {
-    const station = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: TICK_MS }));
+    const station = await startPlainStation(parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: TICK_MS }));
     t.after(() => station.close());
     const connections = 20;
     const request: LanPeerRequest = {
@@ -161,7 +162,7 @@ describe('a flood of tiny messages', () => {
 
 describe('the message rate limit', () => {
   it('slows a peer that sends faster than the limit, without closing it or losing a message', async (t) => {
-    const station = await startStation(
+    const station = await startPlainStation(
       parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 60_000, maxMessagesPerSecond: 50 }),
     );
     t.after(() => station.close());
@@ -200,7 +201,7 @@ describe('the message rate limit', () => {
   });
 
   it('keeps a slowed peer through heartbeats: its pong waits behind what it sent', async (t) => {
-    const station = await startStation(
+    const station = await startPlainStation(
       parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 60_000, heartbeatMs: 300, maxMessagesPerSecond: 20 }),
     );
     t.after(() => station.close());
@@ -224,7 +225,7 @@ describe('the message rate limit', () => {
   });
 
   it('is off unless set: the same bursts are echoed at once', async (t) => {
-    const station = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 60_000 }));
+    const station = await startPlainStation(parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 60_000 }));
     t.after(() => station.close());
     const fast = await openClient(`ws://127.0.0.1:${station.port}/websocket/test`);
     let echoes = 0;
@@ -244,11 +245,11 @@ const unavailable = lanUnavailableReason();
 
 describe('a flood of tiny messages from a LAN host', { skip: unavailable ?? false }, () => {
   let lan: LanHost;
-  let station: Station;
+  let station: PlainStation;
 
   before(async () => {
     lan = createLanHost();
-    station = await startStation(parseStationConfig({ host: '0.0.0.0', port: 0, tickMs: TICK_MS }));
+    station = await startPlainStation(parseStationConfig({ host: '0.0.0.0', port: 0, tickMs: TICK_MS }));
   });
 
   after(async () => {

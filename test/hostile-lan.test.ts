@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseStationConfig } from '../main/station/config';
-import { startStation, type Station } from '../main/station/station';
+import { startPlainStation } from './helpers/station';
+import type { PlainStation } from '../main/station/station';
 import { openClient } from './helpers/client';
 import { createLanHost, lanUnavailableReason, type LanHost } from './helpers/lan-host';
 
@@ -16,7 +17,7 @@ const unavailable = lanUnavailableReason();
 describe('hostile hosts on the LAN', { skip: unavailable ?? false }, () => {
   let attacker: LanHost;
   let friend: LanHost;
-  let station: Station;
+  let station: PlainStation;
   const endpoint = (host: LanHost, token: string | null = TOKEN) =>
     `ws://${host.stationAddress}:${station.port}/websocket/test${token === null ? '' : `?token=${token}`}`;
 
@@ -37,7 +38,7 @@ describe('hostile hosts on the LAN', { skip: unavailable ?? false }, () => {
     attacker = createLanHost(0);
     friend = createLanHost(1);
     // Every network: both links and loopback reach it (the token keeps strangers out meanwhile).
-    station = await startStation(
+    station = await startPlainStation(
       parseStationConfig({
         host: '0.0.0.0',
         port: 0,

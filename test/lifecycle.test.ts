@@ -5,14 +5,14 @@ import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import { it } from 'node:test';
 import { parseStationConfig } from '../main/station/config';
-import { startStation } from '../main/station/station';
+import { startPlainStation } from './helpers/station';
 import { startCliStation } from './helpers/cli';
 import { closed, openClient } from './helpers/client';
 import { closeCodeOf, encodeFrame, rawUpgrade, readUntilClose } from './helpers/raw-websocket';
 import { waitFor } from './helpers/wait';
 
 it('close() sends 1001 to every peer, drops one that never answers, and frees the port', async () => {
-  const station = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0 }));
+  const station = await startPlainStation(parseStationConfig({ host: '127.0.0.1', port: 0 }));
   const url = `ws://127.0.0.1:${station.port}/websocket/test`;
   const polite = await Promise.all([openClient(url), openClient(url, 'station.v1.json')]);
   // A raw peer that reads the close frame but never answers it.
@@ -72,7 +72,7 @@ it('exits within a few seconds of SIGTERM whatever its connections are doing', a
 });
 
 it('takes no message after its Close has gone out, and echoes every one it took before', async () => {
-  const station = await startStation(parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 60_000 }));
+  const station = await startPlainStation(parseStationConfig({ host: '127.0.0.1', port: 0, tickMs: 60_000 }));
   const peer = await rawUpgrade(station.port, '/websocket/test');
   const frames = readUntilClose(peer.socket, peer.rest);
   peer.socket.write(encodeFrame(0x1, Buffer.from('before the close')));

@@ -6,7 +6,7 @@ import { closed, openClient, parseJson, type Client } from './helpers/client';
 import { closeCodeOf, encodeFrame, rawUpgrade, readUntilClose } from './helpers/raw-websocket';
 import { endpointUrl, startTestStation } from './helpers/station';
 import { waitFor } from './helpers/wait';
-import type { Station } from '../main/station/station';
+import type { PlainStation } from '../main/station/station';
 
 const MiB = 1024 * 1024;
 
@@ -17,7 +17,7 @@ async function assertStillServed(bystander: Client): Promise<void> {
   assert.equal(echo.isBinary, false);
 }
 
-async function rawPeer(station: Station) {
+async function rawPeer(station: PlainStation) {
   const response = await rawUpgrade(station.port, '/websocket/test');
   assert.equal(response.status, 101);
   return response;

@@ -9,16 +9,20 @@ import { load } from 'js-yaml';
 import { minimatch } from 'minimatch';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DIST_PATHS } from '../main/electron/paths';
 import { ICON_SIZES, makeIcons } from '../tools/make-icons';
+import { tempFolder } from './helpers/temp-folder';
 
 const ROOT = join(__dirname, '..', '..');
-/** The packed app, not counting Electron itself. */
-const SIZE_BUDGET_BYTES = 12 * 1024 * 1024;
+/**
+ * The packed app, not counting Electron itself: 12 MiB until the local CA came, whose certificate
+ * library and ASN.1 schemas (@peculiar/x509 and what it stands on, CommonJS builds only) add about 1 MiB.
+ */
+const SIZE_BUDGET_BYTES = 14 * 1024 * 1024;
 
 interface PackageJson {
   main: string;
@@ -178,6 +182,34 @@ describe('installer content', () => {
       '/node_modules/@faker-js/faker/dist/locale/en.js',
       '/node_modules/@faker-js/faker/dist/locale/zh_CN.js',
     ]);
+  });
+
+  it('makes its local CA and a server certificate from the package, which OpenSSL verifies', (t) => {
+    const folder = tempFolder(t, 'packed-ca');
+    const script = `
+      const { localCaTls } = require('./dist/main/station/tls/station-tls.js');
+      localCaTls(${JSON.stringify(join(folder, 'ca'))}, '127.0.0.1', 'WS Station').then((tls) => {
+        require('node:fs').writeFileSync(${JSON.stringify(join(folder, 'chain.pem'))}, tls.certificatePem);
+        process.stdout.write(tls.info.names.join(' '));
+      });`;
+    const output = execFileSync(process.execPath, ['-e', script], {
+      cwd: extracted,
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    assert.equal(output, 'localhost 127.0.0.1 ::1');
+    const chain = readFileSync(join(folder, 'chain.pem'), 'utf8').split(/(?<=-----END CERTIFICATE-----)/);
+    writeFileSync(join(folder, 'leaf.pem'), chain[0] ?? '');
+    writeFileSync(join(folder, 'intermediate.pem'), chain[1] ?? '');
+    const verified = execFileSync('openssl', [
+      'verify',
+      '-CAfile',
+      join(folder, 'ca', 'ca.crt'),
+      '-untrusted',
+      join(folder, 'intermediate.pem'),
+      join(folder, 'leaf.pem'),
+    ]).toString();
+    assert.match(verified, /leaf\.pem: OK/);
   });
 
   it(`stays under its size budget (${SIZE_BUDGET_BYTES / 1024 / 1024} MiB without Electron)`, (t) => {

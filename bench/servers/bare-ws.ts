@@ -2,9 +2,11 @@
  * The baseline: a plain ws 8 server on node:http doing the same greeting, ticks from one shared
  * timer and echo, with nothing else (no express, limits, Origin rules or peers view). The
  * practical limit of this stack. With `fairShare`, ws emits one message per peer per event-loop
- * turn (`allowSynchronousEvents: false`), as the station does: what that alone costs.
+ * turn (`allowSynchronousEvents: false`), as the station does: what that alone costs. With
+ * `tls`, the same on node:https: the baseline for wss://.
  */
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { intervalSlots, recordFanOut } from './fan-out-clock';
@@ -14,8 +16,12 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-export async function startBareWs(fairShare: boolean, tickMs = 1000): Promise<BenchServer> {
-  const server = createServer();
+export async function startBareWs(
+  fairShare: boolean,
+  tickMs = 1000,
+  tls?: { cert: string; key: string },
+): Promise<BenchServer> {
+  const server = tls === undefined ? createServer() : createHttpsServer(tls);
   const wss = new WebSocketServer({ server, path: '/websocket/test', allowSynchronousEvents: !fairShare });
   wss.on('connection', (socket) => {
     socket.send('连接成功');

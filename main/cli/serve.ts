@@ -4,9 +4,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createInterface } from 'node:readline';
-import { TEST_ENDPOINT_PATH, JSON_SUBPROTOCOL, STATUS_API_PATH } from '../../common/protocol';
+import { CA_CERTIFICATE_PATH, TEST_ENDPOINT_PATH, JSON_SUBPROTOCOL, STATUS_API_PATH } from '../../common/protocol';
 import { headerLine, requestLine } from '../../common/head-text';
-import type { RefusalEntry } from '../../common/station-status';
+import type { RefusalEntry, StationTlsInfo, TlsFailure } from '../../common/station-status';
+import type { ConnectionRefusal } from '../station/admission/address-limits';
+import { defaultCaFolder } from '../station/tls/ca-folder';
+import { givenTls, localCaTls, TlsSetupError, type StationTls } from '../station/tls/station-tls';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { isLoopbackAddress, stationUrl, urlHost } from '../station/addresses';
 import {
@@ -32,6 +35,8 @@ const EXIT_USAGE = 2;
 /** The flag that sets each setting, so a refused value is named as the person typed it. */
 const FLAG_OF: Partial<Record<string, string>> = {
   port: '--port',
+  tlsPort: '--tls-port',
+  plain: '--no-plain',
   host: '--host',
   tickMs: '--tick-ms',
   maxPayload: '--max-payload',
@@ -50,6 +55,12 @@ const FLAG_OF: Partial<Record<string, string>> = {
 
 interface ServeOptions {
   port?: string;
+  tls?: boolean;
+  tlsPort?: string;
+  plain: boolean;
+  tlsDir?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   host?: string;
   tickMs?: string;
   maxPayload?: string;
@@ -78,6 +89,15 @@ function buildProgram(): Command {
     )
     .version(APP_VERSION)
     .option('-p, --port <port>', `port to listen on; 0 picks any free port (default ${d.port})`)
+    .option('--tls', `also serve wss:// and https:// (on --tls-port), with a certificate from the local CA`)
+    .option('--tls-port <port>', `port for wss:// and https:// (default ${d.tlsPort})`)
+    .option('--no-plain', 'serve only wss:// and https://, not ws:// and http:// (needs --tls)')
+    .option(
+      '--tls-dir <folder>',
+      `where the local CA is made once and kept (default: the desktop app's, ${defaultCaFolder(APP_NAME)})`,
+    )
+    .option('--tls-cert <file>', 'serve this certificate (PEM, chain allowed) instead of one from the local CA')
+    .option('--tls-key <file>', "the --tls-cert certificate's private key (PEM)")
     .option(
       '-H, --host <address>',
       `address to listen on: 0.0.0.0 for the LAN, 127.0.0.1 for this computer only (default ${d.host})`,
@@ -137,6 +157,8 @@ function buildProgram(): Command {
 function toConfigInput(options: ServeOptions): StationConfigInput {
   const input: StationConfigInput = {
     port: options.port,
+    tlsPort: options.tlsPort,
+    plain: options.plain,
     host: options.host,
     tickMs: options.tickMs,
     maxPayload: options.maxPayload,
@@ -158,10 +180,19 @@ function toConfigInput(options: ServeOptions): StationConfigInput {
 function printReady(station: Station): void {
   const { token } = station.config;
   const lines = [`${APP_NAME} ${APP_VERSION} is serving ${TEST_ENDPOINT_PATH} on:`];
-  for (const address of station.addresses()) {
-    const needsToken = token !== null && !isLoopbackAddress(address);
-    lines.push(`  ${stationUrl('ws', address, station.port, TEST_ENDPOINT_PATH, needsToken ? token : null)}`);
+  const served = [
+    { scheme: 'ws', port: station.port },
+    { scheme: 'wss', port: station.tlsPort },
+  ] as const;
+  for (const { scheme, port } of served) {
+    if (port === null) continue;
+    for (const address of station.addresses()) {
+      const needsToken = token !== null && !isLoopbackAddress(address);
+      lines.push(`  ${stationUrl(scheme, address, port, TEST_ENDPOINT_PATH, needsToken ? token : null)}`);
+    }
   }
+  const { tls } = station.status().station;
+  if (tls !== null) lines.push(...describeTls(station, tls));
   lines.push(`Plain text as in the seed; offer the subprotocol ${JSON_SUBPROTOCOL} for JSON messages.`);
   const scripted = station.endpoints.status().paths;
   if (scripted.length > 0) lines.push(`Scripted endpoints: ${scripted.join(', ')}`);
@@ -174,10 +205,31 @@ function printReady(station: Station): void {
   }
   const loopback = station.addresses().find(isLoopbackAddress);
   if (loopback !== undefined) {
-    lines.push(`Status: ${stationUrl('http', loopback, station.port, STATUS_API_PATH)} (this computer only)`);
+    const status =
+      station.port === null
+        ? stationUrl('https', loopback, station.tlsPort ?? 0, STATUS_API_PATH)
+        : stationUrl('http', loopback, station.port, STATUS_API_PATH);
+    lines.push(`Status: ${status} (this computer only)`);
   }
   lines.push('Press Ctrl+C to stop.');
   console.log(lines.join('\n'));
+}
+
+/** What a person needs to make a device trust the station: which certificate, for what, and where its CA is. */
+function describeTls(station: Station, tls: StationTlsInfo): string[] {
+  const until = tls.notAfter.slice(0, 10);
+  if (tls.source === 'given') {
+    return [`TLS: the given certificate, for ${tls.names.join(', ')}, valid until ${until}.`];
+  }
+  const lan = station.addresses().find((address) => !isLoopbackAddress(address)) ?? station.addresses()[0] ?? '';
+  const caUrl =
+    station.port === null
+      ? stationUrl('https', lan, tls.port, CA_CERTIFICATE_PATH)
+      : stationUrl('http', lan, station.port, CA_CERTIFICATE_PATH);
+  return [
+    `TLS: a certificate from this station's local CA, for ${tls.names.join(', ')}, valid until ${until}.`,
+    `Local CA (install it once on each device: ${caUrl}): SHA-256 ${tls.caFingerprint256 ?? ''}`,
+  ];
 }
 
 function logPeers(station: Station): void {
@@ -213,7 +265,11 @@ const REFUSAL_WORDS: Record<string, string> = {
   '503': 'station full',
   'open-per-address': 'too many connections from one address',
   'pending-per-address': 'too many connections from one address not yet WebSockets',
-};
+  'tls-timeout': `TLS handshake not finished within ${LIMITS.tlsHandshakeTimeoutMs / 1000} s`,
+  'tls-plain-http': 'plain HTTP sent to the TLS port',
+  'tls-certificate-refused': 'peer refused the certificate (does it trust the local CA?)',
+  'tls-failed': 'TLS handshake failed',
+} satisfies Record<TlsFailure | ConnectionRefusal, string> & Record<string, string>;
 
 /** Refused handshakes shown one by one in each second; the rest of that second are counted. */
 const REFUSALS_SHOWN_PER_SECOND = 5;
@@ -282,10 +338,11 @@ function broadcastStdin(station: Station): void {
 }
 
 function listenAdvice(error: ListenError): string {
+  const flag = error.listener === 'tls' ? '--tls-port' : '--port';
   switch (error.code) {
     case 'EADDRINUSE':
     case 'EACCES':
-      return 'Choose another port with --port <port>, or --port 0 for any free port.';
+      return `Choose another port with ${flag} <port>, or ${flag} 0 for any free port.`;
     case 'EADDRNOTAVAIL':
       return 'Choose one with --host, or 0.0.0.0 for every network.';
     default:
@@ -296,6 +353,22 @@ function listenAdvice(error: ListenError): string {
 function fail(message: string, status: number): never {
   console.error(`ws-station: ${message}`);
   process.exit(status);
+}
+
+/** The certificate TLS serves, when it is on: the given one, or one from the local CA (made on first use). */
+async function prepareTls(options: ServeOptions, host: string): Promise<StationTls | undefined> {
+  const { tlsCert, tlsKey } = options;
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    fail('--tls-cert and --tls-key go together: the certificate and its private key.', EXIT_USAGE);
+  }
+  if (!options.tls && tlsCert === undefined) return undefined;
+  try {
+    if (tlsCert !== undefined && tlsKey !== undefined) return givenTls(tlsCert, tlsKey);
+    return await localCaTls(options.tlsDir ?? defaultCaFolder(APP_NAME), host, APP_NAME);
+  } catch (error) {
+    if (!(error instanceof TlsSetupError)) throw error;
+    fail(`${error.message}.`, 1);
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -329,9 +402,12 @@ async function main(argv: string[]): Promise<void> {
     }
   }
 
+  const tls = await prepareTls(options, config.host);
+  if (!config.plain && tls === undefined) fail('--no-plain needs --tls (or --tls-cert and --tls-key).', EXIT_USAGE);
+
   let station: Station;
   try {
-    station = await startStation(config);
+    station = await startStation(config, { tls });
   } catch (error) {
     if (!(error instanceof ListenError)) throw error;
     fail(`${error.message} ${listenAdvice(error)}`, 1);

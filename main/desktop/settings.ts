@@ -26,6 +26,9 @@ export const DEFAULT_SETTINGS: DesktopSettings = Object.freeze({
   tokenEnabled: false,
   token: null,
   deflate: DEFAULT_CONFIG.deflate,
+  // Off until asked for: turning it on makes a CA, which matters only once a device is told to trust it.
+  tls: false,
+  tlsPort: DEFAULT_CONFIG.tlsPort,
   language: null,
 });
 
@@ -35,6 +38,7 @@ const LAN_HOST = '0.0.0.0';
 const desktopOnly = z.object({
   lanAccess: z.boolean(),
   tokenEnabled: z.boolean(),
+  tls: z.boolean(),
   language: z.enum(LANGUAGES).nullable(),
 });
 
@@ -42,6 +46,7 @@ const desktopOnly = z.object({
 export function stationConfigFor(settings: DesktopSettings): StationConfig {
   return parseStationConfig({
     port: settings.port,
+    tlsPort: settings.tlsPort,
     host: settings.lanAccess ? LAN_HOST : LOOPBACK_IPV4,
     tickMs: settings.tickMs,
     maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
@@ -78,6 +83,7 @@ export function validateSettings(input: unknown): DesktopSettings {
   // The token is checked even while off, so turning it on later cannot fail.
   const station = parseStationConfig({
     port: merged.port,
+    tlsPort: merged.tlsPort,
     tickMs: merged.tickMs,
     maxConnectionsPerAddress: merged.maxConnectionsPerAddress,
     maxPendingPerAddress: merged.maxPendingPerAddress,
@@ -95,6 +101,8 @@ export function validateSettings(input: unknown): DesktopSettings {
     tokenEnabled: desktop.data.tokenEnabled,
     token: station.token,
     deflate: station.deflate,
+    tls: desktop.data.tls,
+    tlsPort: station.tlsPort,
     language: desktop.data.language,
   };
 }

@@ -2,8 +2,8 @@
  * The desktop app's station: started from the settings, restarted when they change, reported to
  * the window. Plain Node (no electron), so it is tested for real.
  */
-import { randomBytes } from 'node:crypto';
-import { JSON_SUBPROTOCOL, STATION_PROBE_PATH, TEST_ENDPOINT_PATH } from '../../common/protocol';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { CA_CERTIFICATE_PATH, JSON_SUBPROTOCOL, STATION_PROBE_PATH, TEST_ENDPOINT_PATH } from '../../common/protocol';
 import type {
   DesktopConfig,
   DesktopSettings,
@@ -17,13 +17,15 @@ import type {
   SettingsSaveResult,
 } from '../../common/desktop';
 import type { PeerDetail, RefusalEntry, TrafficEntry } from '../../common/station-status';
+import { APP_NAME } from '../app-info';
 import { isLoopbackAddress, LOOPBACK_IPV4, stationUrl } from '../station/addresses';
 import { ConfigError } from '../station/config';
 import { closeFromHost, hostMessage, HostActionError, peerById, sendToPeers } from '../station/peers/host-actions';
-import { ListenError, startStation, type Station } from '../station/station';
+import { ListenError, servesPlain, startStation, type PlainStation, type Station } from '../station/station';
 import type { LoadedDefinitions } from '../station/endpoints/definitions';
 import { EndpointTextError, loadEndpointTexts } from '../station/endpoints/endpoint-texts';
 import { tryMessage } from '../station/endpoints/try-message';
+import { localCaTls, TlsSetupError, type StationTls } from '../station/tls/station-tls';
 import { NO_ENDPOINTS, type StoredEndpoints } from './endpoints-store';
 import { stationConfigFor, validateSettings } from './settings';
 
@@ -34,23 +36,42 @@ const STATUS_COALESCE_MS = 50;
 /** How long the probe of the station's own loopback page may take. */
 const PROBE_TIMEOUT_MS = 3000;
 
+export interface StationHostOptions {
+  /** Shown once in the window, e.g. that the settings file was set aside. */
+  notice?: string | null;
+  /** Served by every station this host starts, until the window applies others. */
+  endpoints?: StoredEndpoints;
+  /** Where the local CA is made and kept, for TLS (the user-data folder's tls/). */
+  caFolder?: string;
+}
+
 export class StationHost {
-  #station: Station | undefined;
+  /** Always plain (devices fetch the CA there), so its port is a number. */
+  #station: PlainStation | undefined;
+  /** The certificate the station serves over TLS, when it does: the only one the window trusts. */
+  #tls: StationTls | undefined;
   #error: string | null = null;
+  /** The setting the error is about, for the Settings form to mark. */
+  #errorSetting = 'port';
   /** Whether 127.0.0.1 on the station's port is this station, so the window may show it. */
   #ownsLoopbackPage = false;
   readonly #listeners = new Set<(status: DesktopStatus) => void>();
   #ticker: NodeJS.Timeout | undefined;
   #notifyQueued = false;
 
+  private readonly notice: string | null;
+  private endpoints: StoredEndpoints;
+  private readonly caFolder: string | undefined;
+
   constructor(
     private settings: DesktopSettings,
     private readonly appVersion: string,
-    /** Shown once in the window, e.g. that the settings file was set aside. */
-    private readonly notice: string | null = null,
-    /** Served by every station this host starts, until the window applies others. */
-    private endpoints: StoredEndpoints = NO_ENDPOINTS,
-  ) {}
+    options: StationHostOptions = {},
+  ) {
+    this.notice = options.notice ?? null;
+    this.endpoints = options.endpoints ?? NO_ENDPOINTS;
+    this.caFolder = options.caFolder;
+  }
 
   get station(): Station | undefined {
     return this.#station;
@@ -60,25 +81,51 @@ export class StationHost {
     return this.settings;
   }
 
-  /** Starts the station; a port in use is kept as the error to show, not thrown. */
+  /** Starts the station; a port in use or a CA folder that cannot be used is kept as the error to show, not thrown. */
   async start(): Promise<void> {
     try {
-      const station = await startStation(stationConfigFor(this.settings));
+      const config = stationConfigFor(this.settings);
+      const tls = this.settings.tls ? await this.#prepareTls(config.host) : undefined;
+      const station = await startStation(config, { tls });
+      if (!servesPlain(station)) throw new Error('the desktop station always serves plain');
       this.#station = station;
+      this.#tls = tls;
       station.endpoints.apply(this.endpoints.loaded);
       station.peers.on('connect', this.#notifySoon).on('disconnect', this.#notifySoon);
-      this.#ownsLoopbackPage = await answersOnLoopback(station);
+      this.#ownsLoopbackPage = await answersOnLoopback(station, station.port);
       // The station still serves the LAN; the window only refuses to show (and trust) another program.
       this.#error = this.#ownsLoopbackPage
         ? null
         : `Another program answers on ${LOOPBACK_IPV4}:${station.port}, so this window will not show it. ` +
           'Choose another port in Settings.';
     } catch (error) {
-      if (!(error instanceof ListenError)) throw error;
       this.#station = undefined;
-      this.#error = `${error.message} Choose another port in Settings, or 0 for any free port.`;
+      this.#tls = undefined;
+      if (error instanceof ListenError) {
+        this.#errorSetting = error.listener === 'tls' ? 'tlsPort' : 'port';
+        const which = error.listener === 'tls' ? 'the wss:// port' : 'another port';
+        this.#error = `${error.message} Choose ${which} in Settings, or 0 for any free port.`;
+      } else if (error instanceof TlsSetupError) {
+        this.#errorSetting = 'tls';
+        this.#error = `wss:// could not start: ${error.message}.`;
+      } else {
+        throw error;
+      }
     }
     this.#notify();
+  }
+
+  async #prepareTls(host: string): Promise<StationTls> {
+    if (this.caFolder === undefined) throw new TlsSetupError('this app has no folder to keep its local CA in');
+    return localCaTls(this.caFolder, host, APP_NAME);
+  }
+
+  /**
+   * SHA-256 of the certificate the station serves over TLS now (colon-separated hex, as
+   * X509Certificate gives it); null while it serves none. The window trusts this one only.
+   */
+  servedCertificateFingerprint(): string | null {
+    return this.#station && this.#tls ? new X509Certificate(this.#tls.certificatePem).fingerprint256 : null;
   }
 
   /** Closes every peer with 1001 and stops. */
@@ -112,9 +159,10 @@ export class StationHost {
     await this.start();
     if (this.#station) return { ok: true, settings: next, urls: this.#station.websocketUrls(), restarted: true };
     const message = this.#error ?? 'The station did not start.';
+    const setting = this.#errorSetting;
     this.settings = previous;
     await this.start();
-    return { ok: false, setting: 'port', message };
+    return { ok: false, setting, message };
   }
 
   /**
@@ -122,7 +170,12 @@ export class StationHost {
    * when another program answers there instead.
    */
   pageUrl(): string | null {
-    return this.#station && this.#ownsLoopbackPage ? stationUrl('http', LOOPBACK_IPV4, this.#station.port, '/') : null;
+    const station = this.#station;
+    if (!station || !this.#ownsLoopbackPage) return null;
+    // Over TLS when it is on: the window then speaks wss:// as the person's devices do.
+    return station.tlsPort === null
+      ? stationUrl('http', LOOPBACK_IPV4, station.port, '/')
+      : stationUrl('https', LOOPBACK_IPV4, station.tlsPort, '/');
   }
 
   /** One peer's entries in the traffic record (none for an id that is not a number). */
@@ -229,15 +282,30 @@ export class StationHost {
     const station = this.#station;
     const token = this.settings.tokenEnabled ? this.settings.token : null;
     const lanAddresses = station?.addresses().filter((address) => !isLoopbackAddress(address)) ?? [];
-    const lan = (scheme: 'ws' | 'http', path: string) =>
-      station ? lanAddresses.map((address) => stationUrl(scheme, address, station.port, path, token)) : [];
+    const lan = (scheme: 'ws' | 'http' | 'wss' | 'https', port: number, path: string, withToken = token) =>
+      lanAddresses.map((address) => stationUrl(scheme, address, port, path, withToken));
+    const tlsPort = station?.tlsPort ?? null;
+    const ownUrl =
+      tlsPort === null
+        ? stationUrl('ws', LOOPBACK_IPV4, station?.port ?? 0, TEST_ENDPOINT_PATH)
+        : stationUrl('wss', LOOPBACK_IPV4, tlsPort, TEST_ENDPOINT_PATH);
+    const tlsInfo = station?.status().station.tls ?? null;
     return {
-      websocketUrl:
-        station && this.#ownsLoopbackPage ? stationUrl('ws', LOOPBACK_IPV4, station.port, TEST_ENDPOINT_PATH) : '',
+      websocketUrl: station && this.#ownsLoopbackPage ? ownUrl : '',
       subprotocol: JSON_SUBPROTOCOL,
       language: this.settings.language,
-      lanUrls: lan('ws', TEST_ENDPOINT_PATH),
-      lanPageUrls: lan('http', '/'),
+      lanUrls: station ? lan('ws', station.port, TEST_ENDPOINT_PATH) : [],
+      lanPageUrls: station ? lan('http', station.port, '/') : [],
+      tls:
+        station && tlsPort !== null && tlsInfo !== null
+          ? {
+              lanUrls: lan('wss', tlsPort, TEST_ENDPOINT_PATH),
+              lanPageUrls: lan('https', tlsPort, '/'),
+              caUrls: lan('http', station.port, CA_CERTIFICATE_PATH, null),
+              caFingerprint256: tlsInfo.caFingerprint256,
+              notAfter: tlsInfo.notAfter,
+            }
+          : null,
       token,
       appVersion: this.appVersion,
       stationError: this.#error,
@@ -288,10 +356,10 @@ export class StationHost {
  * in this process. Another program holding that address (possible beside a wildcard bind on macOS
  * and Windows) never passes it on, so it is never shown the window's settings or token.
  */
-export async function answersOnLoopback(station: Station): Promise<boolean> {
+export async function answersOnLoopback(station: Pick<Station, 'answeredProbe'>, port: number): Promise<boolean> {
   const nonce = randomBytes(16).toString('hex');
   try {
-    const url = stationUrl('http', LOOPBACK_IPV4, station.port, `${STATION_PROBE_PATH}?nonce=${nonce}`);
+    const url = stationUrl('http', LOOPBACK_IPV4, port, `${STATION_PROBE_PATH}?nonce=${nonce}`);
     await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
   } catch {
     // Nothing answered: not this station either (it always answers its own loopback).

@@ -6,11 +6,14 @@
  */
 import type { BrowserWindow } from 'electron';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { IpcChannel } from '../../common/ipc';
 import { APP_NAME } from '../app-info';
+import { certificateVerdict } from '../desktop/certificate-trust';
 import { loadStoredEndpoints, saveEndpoints } from '../desktop/endpoints-store';
 import { loadSettings, saveSettings } from '../desktop/settings';
 import { StationHost } from '../desktop/station-host';
+import { CA_FOLDER_NAME } from '../station/tls/ca-folder';
 import type { ElectronMain } from './electron-api';
 import { registerIpcHandlers } from './ipc';
 import { applicationMenuTemplate } from './menu';
@@ -60,7 +63,12 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
   const showStation = () => void window?.loadURL(currentPage());
 
   const openWindow = (): void => {
-    const opened = createMainWindow(electron, { preloadPath: options.preloadPath, ownPages, title: APP_NAME });
+    const opened = createMainWindow(electron, {
+      preloadPath: options.preloadPath,
+      ownPages,
+      title: APP_NAME,
+      verifyCertificate: (request) => certificateVerdict(request, host?.servedCertificateFingerprint() ?? null),
+    });
     opened.on('closed', () => {
       if (window === opened) window = undefined;
     });
@@ -113,7 +121,11 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
       const { settings, problem } = loadSettings(userData);
       const stored = loadStoredEndpoints(userData);
       const notice = [problem, stored.problem].filter(Boolean).join(' ') || null;
-      const started = new StationHost(settings, options.appVersion, notice, stored.endpoints);
+      const started = new StationHost(settings, options.appVersion, {
+        notice,
+        endpoints: stored.endpoints,
+        caFolder: join(userData, CA_FOLDER_NAME),
+      });
       host = started;
       await started.start();
       // A quit that came during startup stopped nothing: stop what has just started, open nothing.

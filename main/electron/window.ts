@@ -3,7 +3,12 @@
  * navigation away from the app's own page, no new windows (http(s) links go to the system
  * browser), every permission request denied.
  */
-import type { BrowserWindow as BrowserWindowType, BrowserWindowConstructorOptions, WebPreferences } from 'electron';
+import type {
+  BrowserWindow as BrowserWindowType,
+  BrowserWindowConstructorOptions,
+  Request as CertificateVerifyRequest,
+  WebPreferences,
+} from 'electron';
 import type { ElectronMain } from './electron-api';
 import { externalLink, isOwnPage } from './navigation';
 
@@ -26,6 +31,8 @@ export interface MainWindowOptions {
   /** The pages the window may show, read at each navigation (the station's port can change). */
   ownPages: () => readonly string[];
   title: string;
+  /** The verdict on a server certificate (desktop/certificate-trust.ts): its own station's only. */
+  verifyCertificate: (request: CertificateVerifyRequest) => number;
 }
 
 export function createMainWindow(electron: ElectronMain, options: MainWindowOptions): BrowserWindowType {
@@ -63,6 +70,8 @@ export function createMainWindow(electron: ElectronMain, options: MainWindowOpti
   // the page copies through the bridge, which writes the clipboard in this process.
   contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   contents.session.setPermissionCheckHandler(() => false);
+  // The station's own certificate is accepted for its page and wss://; anything else is Chromium's call.
+  contents.session.setCertificateVerifyProc((request, callback) => callback(options.verifyCertificate(request)));
   window.once('ready-to-show', () => window.show());
   return window;
 }

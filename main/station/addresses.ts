@@ -37,7 +37,7 @@ export function urlHost(address: string): string {
 
 /** A URL of the station at `address`, carrying `token` when one is given (for peers not on loopback). */
 export function stationUrl(
-  scheme: 'ws' | 'http',
+  scheme: 'ws' | 'wss' | 'http' | 'https',
   address: string,
   port: number,
   path: string,

@@ -24,6 +24,11 @@ function integer(min: number, max: number) {
   );
 }
 
+/** Accepts true or false, or either as a string from a command line. */
+function flag() {
+  return z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
+}
+
 function isOrigin(value: string): boolean {
   try {
     const url = new URL(value);
@@ -94,9 +99,7 @@ const settings = {
     allowed: 'milliseconds a peer has to finish a message it started, an integer from 1000 to 3600000',
   },
   deflate: {
-    schema: z
-      .preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean())
-      .default(false),
+    schema: flag().default(false),
     allowed: 'true or false',
   },
   allowedOrigins: {
@@ -106,6 +109,14 @@ const settings = {
   token: {
     schema: z.string().regex(TOKEN_PATTERN).nullable().default(null),
     allowed: 'null (no token) or 8 to 256 characters from A-Z a-z 0-9 . _ ~ -',
+  },
+  tlsPort: {
+    schema: integer(SETTING_RANGES.tlsPort.min, SETTING_RANGES.tlsPort.max).default(3443),
+    allowed: 'an integer from 0 to 65535 (0 picks any free port)',
+  },
+  plain: {
+    schema: flag().default(true),
+    allowed: 'true or false; false only while TLS is on',
   },
 } as const;
 
@@ -234,6 +245,12 @@ export const LIMITS = {
   tokenFailureWindowMs: 60_000,
   /** Addresses whose wrong tokens are remembered; the least recent are forgotten first. */
   tokenThrottleMaxAddresses: 4096,
+  /**
+   * A TLS handshake must finish within this, or the connection is dropped: a phone on a weak
+   * Wi-Fi finishes in well under a second; a silent connection would hold a descriptor (Node's
+   * default is two minutes).
+   */
+  tlsHandshakeTimeoutMs: 10_000,
   /** Running out of descriptors is said at most this often. */
   descriptorAlarmGapMs: 10_000,
 } as const;

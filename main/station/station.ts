@@ -6,12 +6,13 @@
 import express from 'express';
 import { EventEmitter } from 'node:events';
 import expressWs from 'express-ws';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions as HttpServerOptions } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import { CloseCode, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, WEBSOCKET_MOUNT_PATH } from '../../common/protocol';
-import type { RefusalEntry, StationStatus } from '../../common/station-status';
+import type { RefusalEntry, StationStatus, StationTlsInfo, TlsFailure } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { isWildcardHost, LOOPBACK_IPV4, reachableAddresses, stationUrl } from './addresses';
 import { AddressLimits, type ConnectionRefusal } from './admission/address-limits';
@@ -20,11 +21,12 @@ import { DESCRIPTOR_RESERVE, peersWithin, raiseDescriptorLimit } from './admissi
 import { refuseUpgrade, vetUpgrade, type HandshakeRefusal, type HandshakeRules } from './admission/handshake';
 import { createOriginPolicy } from './admission/origin-policy';
 import { TokenThrottle } from './admission/token-throttle';
-import { LIMITS, type StationConfig } from './config';
+import { ConfigError, LIMITS, type StationConfig } from './config';
 import { tickSent, type TickSent } from './diagnostics';
 import { EscapedErrors } from './escaped-errors';
 import { EndpointSet } from './endpoints/endpoint-set';
 import type { ScriptedEndpoint } from './endpoints/scripted-endpoint';
+import { createCaRouter } from './http/ca-route';
 import { createClientRouter } from './http/client-route';
 import { createEndpointsRouter } from './http/endpoints-api';
 import { createHostRouter } from './http/host-api';
@@ -38,6 +40,8 @@ import { PeerRegistry } from './peers/peer-registry';
 import { HandshakeBook } from './peers/handshake-book';
 import { startTicker } from './peers/ticker';
 import { closeEverything } from './shutdown';
+import type { StationTls } from './tls/station-tls';
+import { tlsFailureOf } from './tls/tls-failure';
 
 export interface StationEvents {
   /** An address sent a run of wrong tokens and is refused for lockoutMs (once per episode). */
@@ -54,7 +58,10 @@ export interface Station {
   readonly config: StationConfig;
   /** The address the server is bound to (a wildcard such as 0.0.0.0 when serving the LAN). */
   readonly boundAddress: string;
-  readonly port: number;
+  /** The plain ws:// and http:// port; null when only TLS is served. */
+  readonly port: number | null;
+  /** The wss:// and https:// port; null when TLS is off. */
+  readonly tlsPort: number | null;
   readonly startedAt: Date;
   readonly peers: PeerRegistry;
   /** The scripted endpoints (docs/ENDPOINTS.md): none until definitions are applied. */
@@ -67,7 +74,7 @@ export interface Station {
   readonly handshakes: HandshakeBook;
   /** Addresses peers can reach the station on now, loopback first. */
   addresses(): string[];
-  /** ws:// URL of the test endpoint at each address. */
+  /** URL of the test endpoint at each address: ws:// ones (when plain is served), then wss:// ones. */
   websocketUrls(): string[];
   status(): StationStatus;
   /** Whether a probe with this nonce reached this station (each nonce answers once). */
@@ -76,12 +83,21 @@ export interface Station {
   close(): Promise<void>;
 }
 
+/** A station serving plain ws:// and http:// (the default): its port is a number. */
+export type PlainStation = Station & { readonly port: number };
+
+export function servesPlain(station: Station): station is PlainStation {
+  return station.port !== null;
+}
+
 /** The server could not listen: the port is taken, not allowed, or the host is not ours. */
 export class ListenError extends Error {
   constructor(
     readonly code: string,
     readonly host: string,
     readonly port: number,
+    /** Which of the station's ports: the plain one or the TLS one. */
+    readonly listener: 'plain' | 'tls' = 'plain',
   ) {
     super(describeListenFailure(code, host, port));
     this.name = 'ListenError';
@@ -101,23 +117,52 @@ function describeListenFailure(code: string, host: string, port: number): string
   }
 }
 
-export async function startStation(config: StationConfig): Promise<Station> {
+export interface StationOptions {
+  /** Also serve wss:// and https:// on config.tlsPort with this certificate (tls/station-tls.ts). */
+  tls?: StationTls;
+}
+
+/** One of the station's listeners: the plain one or the TLS one, serving the same app. */
+interface Listener {
+  kind: 'plain' | 'tls';
+  server: Server;
+  port: number;
+  /** The TCP connection under a request's socket (the TLS one is wrapped around it). */
+  connectionOf: (socket: Socket) => Socket | undefined;
+}
+
+export async function startStation(config: StationConfig, options: StationOptions = {}): Promise<Station> {
+  const { tls } = options;
+  if (!config.plain && tls === undefined) {
+    throw new ConfigError('plain', false, 'true unless the station serves TLS');
+  }
   const escaped = new EscapedErrors();
   const app = express();
   app.disable('x-powered-by');
-  const server = createServer(
-    {
-      headersTimeout: LIMITS.headersTimeoutMs,
-      requestTimeout: LIMITS.requestTimeoutMs,
-      keepAliveTimeout: LIMITS.keepAliveTimeoutMs,
-      connectionsCheckingInterval: LIMITS.deadlineCheckMs,
-    },
-    app,
-  );
+  const httpOptions: HttpServerOptions = {
+    headersTimeout: LIMITS.headersTimeoutMs,
+    requestTimeout: LIMITS.requestTimeoutMs,
+    keepAliveTimeout: LIMITS.keepAliveTimeoutMs,
+    connectionsCheckingInterval: LIMITS.deadlineCheckMs,
+  };
+  const plainServer = config.plain ? createServer(httpOptions, app) : null;
+  const tlsServer =
+    tls === undefined
+      ? null
+      : createHttpsServer(
+          {
+            ...httpOptions,
+            cert: tls.certificatePem,
+            key: tls.keyPem,
+            handshakeTimeout: LIMITS.tlsHandshakeTimeoutMs,
+          },
+          app,
+        );
+  const servers = [plainServer, tlsServer].filter((server) => server !== null);
   const events = new EventEmitter<StationEvents>();
   const descriptorLimit = raiseDescriptorLimit();
   const maxPeers = peersWithin(descriptorLimit, config.maxPeers);
-  const refusedConnections: Partial<Record<ConnectionRefusal, number>> = {};
+  const refusedConnections: Partial<Record<ConnectionRefusal | TlsFailure, number>> = {};
   const addressLimits = new AddressLimits(config.maxConnectionsPerAddress, config.maxPendingPerAddress);
   const tokenThrottle = new TokenThrottle({
     failures: LIMITS.tokenFailuresBeforeLockout,
@@ -174,7 +219,8 @@ export async function startStation(config: StationConfig): Promise<Station> {
       return [...offered].find((protocol) => endpoint.compiled.subprotocols.includes(protocol)) ?? false;
     },
   };
-  const wsInstance = expressWs(websocketRoot as unknown as express.Application, server, {
+  // ws takes no upgrade from a server of its own here (see below): the station hands each one over.
+  const wsInstance = expressWs(websocketRoot as unknown as express.Application, servers[0], {
     leaveRouterUntouched: true,
     wsOptions: { ...wsOptions },
   });
@@ -193,7 +239,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
   silentWss.on('headers', noteAnswer);
   // express-ws hands every upgrade to ws, which completes the handshake before any routing.
   // Take that listener back so each upgrade is vetted first and refusals are HTTP statuses.
-  server.removeAllListeners('upgrade');
+  for (const server of servers) server.removeAllListeners('upgrade');
 
   const websocketRouter = createWebSocketRouter(
     wsInstance,
@@ -221,23 +267,24 @@ export async function startStation(config: StationConfig): Promise<Station> {
   let isOwnPage: (origin: string) => boolean = () => false;
   app.use(createHostRouter({ peers, refusals, handshakes }, config.maxPayload, (origin) => isOwnPage(origin)));
   app.use(createEndpointsRouter(endpoints, (origin) => isOwnPage(origin)));
+  app.use(createCaRouter(tls?.caCertificate ?? null));
   app.use(createClientRouter());
   app.use(createNotFoundHandler());
   app.use(createErrorHandler(escaped));
 
-  // First on every connection, before the HTTP parser is set up: a host over its per-address
-  // limits is dropped at once, with a reset (no lingering close on our side).
-  server.prependListener('connection', (connection: Socket) => {
-    const refusal = addressLimits.admit(connection);
-    if (refusal === null) return;
-    refusedConnections[refusal] = (refusedConnections[refusal] ?? 0) + 1;
-    connection.resetAndDestroy();
-  });
   // Every TCP connection that is not (yet) a peer, so shutdown can end it; a peer's connection
   // leaves the set when it becomes a WebSocket (shutdown ends it through the WebSocket).
   const connections = new Set<Socket>();
   function forgetConnection(this: Socket) {
     connections.delete(this);
+  }
+  // A TLS request's socket is the TLS socket wrapped around the TCP connection the limits and
+  // the set above hold: found again by its remote address and port until it becomes a peer.
+  const tlsConnections = new Map<string, Socket>();
+  const connectionKey = (socket: Socket) => `${socket.remoteAddress} ${socket.remotePort}`;
+  function forgetTlsConnection(this: Socket) {
+    connections.delete(this);
+    tlsConnections.delete(connectionKey(this));
   }
   // Out of descriptors. libuv sheds the connections it cannot accept without telling anyone
   // (its EMFILE trick), so the station watches how close its connections come to the limit, and
@@ -251,25 +298,78 @@ export async function startStation(config: StationConfig): Promise<Station> {
     events.emit('descriptors-exhausted', code);
   };
   const alarmAt = descriptorLimit === null ? Infinity : descriptorLimit.soft - DESCRIPTOR_RESERVE / 2;
-  server.on('connection', (connection: Socket) => {
-    connections.add(connection);
-    // 'close' comes once: a plain listener, without once()'s wrapper per connection.
-    connection.on('close', forgetConnection);
-    if (connections.size + peers.size >= alarmAt) descriptorAlarm('EMFILE');
-  });
-  server.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EMFILE' || error.code === 'ENFILE') descriptorAlarm(error.code);
+  for (const server of servers) {
+    const isTls = server === tlsServer;
+    // First on every connection, before the HTTP parser (or the TLS handshake) is set up: a host
+    // over its per-address limits is dropped at once, with a reset (no lingering close on our side).
+    server.prependListener('connection', (connection: Socket) => {
+      const refusal = addressLimits.admit(connection);
+      if (refusal === null) return;
+      refusedConnections[refusal] = (refusedConnections[refusal] ?? 0) + 1;
+      connection.resetAndDestroy();
+    });
+    server.on('connection', (connection: Socket) => {
+      connections.add(connection);
+      // 'close' comes once: a plain listener, without once()'s wrapper per connection.
+      if (isTls) {
+        tlsConnections.set(connectionKey(connection), connection);
+        connection.on('close', forgetTlsConnection);
+      } else {
+        connection.on('close', forgetConnection);
+      }
+      if (connections.size + peers.size >= alarmAt) descriptorAlarm('EMFILE');
+    });
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EMFILE' || error.code === 'ENFILE') descriptorAlarm(error.code);
+    });
+  }
+  // A TLS connection that never carried a request (too slow, plain HTTP, the peer refusing the
+  // certificate): counted by kind, so a device that does not trust the CA shows in the status.
+  tlsServer?.on('tlsClientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const failure = tlsFailureOf(error);
+    if (failure !== null) refusedConnections[failure] = (refusedConnections[failure] ?? 0) + 1;
+    socket.destroy();
   });
 
-  await listen(server, config.port, config.host);
-  const { address: boundAddress, port } = server.address() as AddressInfo;
-  const loopbackGuard = await holdLoopback(server, boundAddress, port);
+  const listeners: Listener[] = [];
+  let boundAddress = config.host;
+  try {
+    if (plainServer !== null) {
+      await listen(plainServer, config.port, config.host, 'plain');
+      boundAddress = (plainServer.address() as AddressInfo).address;
+      listeners.push({
+        kind: 'plain',
+        server: plainServer,
+        port: portOf(plainServer),
+        connectionOf: (socket) => socket,
+      });
+    }
+    if (tlsServer !== null) {
+      await listen(tlsServer, config.tlsPort, config.host, 'tls');
+      boundAddress = (tlsServer.address() as AddressInfo).address;
+      listeners.push({
+        kind: 'tls',
+        server: tlsServer,
+        port: portOf(tlsServer),
+        connectionOf: (socket) => tlsConnections.get(connectionKey(socket)),
+      });
+    }
+  } catch (error) {
+    for (const { server } of listeners) server.close();
+    throw error;
+  }
+  const loopbackGuards = await Promise.all(
+    listeners.map(({ server, port }) => holdLoopback(server, boundAddress, port)),
+  );
+  const port = listeners.find(({ kind }) => kind === 'plain')?.port ?? null;
+  const tlsPort = listeners.find(({ kind }) => kind === 'tls')?.port ?? null;
+  const tlsInfo: StationTlsInfo | null = tls === undefined || tlsPort === null ? null : { ...tls.info, port: tlsPort };
 
-  isOwnPage = createOriginPolicy({ boundAddress, port, allowedOrigins: [] });
+  isOwnPage = createOriginPolicy({ boundAddress, port, tlsPort, allowedOrigins: [] });
   let closing: Promise<void> | undefined;
   const rules: HandshakeRules = {
     websocketPaths: acceptedPaths,
-    isOriginAllowed: createOriginPolicy({ boundAddress, port, allowedOrigins: config.allowedOrigins }),
+    isOriginAllowed: createOriginPolicy({ boundAddress, port, tlsPort, allowedOrigins: config.allowedOrigins }),
     token: config.token,
     isFull: () => closing !== undefined || peers.size >= maxPeers,
     tokenLockout: (address) => tokenThrottle.remainingLockout(address),
@@ -294,7 +394,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
   );
   wss.on('wsClientError', onWsRefusal);
   silentWss.on('wsClientError', onWsRefusal);
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (listener: Listener, request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const verdict = vetUpgrade(request, rules);
     if ('refusal' in verdict) {
       const address = request.socket.remoteAddress ?? '';
@@ -315,10 +415,14 @@ export async function startStation(config: StationConfig): Promise<Station> {
     try {
       const server = endpoint === undefined || endpoint.compiled.answerPings ? wss : silentWss;
       server.handleUpgrade(request, socket, head, (websocket: WebSocket) => {
-        addressLimits.established(request.socket);
         // From here on ws owns the connection, and the registry lists it: no entry or listener here.
-        connections.delete(request.socket);
-        request.socket.off('close', forgetConnection);
+        const connection = listener.connectionOf(request.socket);
+        if (connection !== undefined) {
+          addressLimits.established(connection);
+          connections.delete(connection);
+          if (listener.kind === 'tls') tlsConnections.delete(connectionKey(connection));
+          connection.off('close', listener.kind === 'tls' ? forgetTlsConnection : forgetConnection);
+        }
         if (endpoint === undefined) wss.emit('connection', websocket, request);
         else admitScripted(websocket, request, endpoint);
         const peer = peers.peerOf(websocket);
@@ -337,26 +441,27 @@ export async function startStation(config: StationConfig): Promise<Station> {
       socket.uncork();
     }
   };
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    try {
-      onUpgrade(request, socket, head);
-    } catch (error) {
-      escaped.report('an upgrade', error);
-      socket.destroy();
-    }
-  });
-
-  // Node hands CONNECT (a proxy request) to its own event and, unanswered, drops the connection.
-  server.on(
-    'connect',
-    escaped.guard('a CONNECT request', (request: IncomingMessage, socket: Duplex) => {
-      refuse(request, socket, {
-        status: 405,
-        reason: 'This station is not a proxy: CONNECT is not supported',
-        headers: { Allow: 'GET' },
-      });
-    }),
-  );
+  for (const listener of listeners) {
+    listener.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      try {
+        onUpgrade(listener, request, socket, head);
+      } catch (error) {
+        escaped.report('an upgrade', error);
+        socket.destroy();
+      }
+    });
+    // Node hands CONNECT (a proxy request) to its own event and, unanswered, drops the connection.
+    listener.server.on(
+      'connect',
+      escaped.guard('a CONNECT request', (request: IncomingMessage, socket: Duplex) => {
+        refuse(request, socket, {
+          status: 405,
+          reason: 'This station is not a proxy: CONNECT is not supported',
+          headers: { Allow: 'GET' },
+        });
+      }),
+    );
+  }
 
   const stopTicker = startTicker(
     config.tickMs,
@@ -374,6 +479,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
     config,
     boundAddress,
     port,
+    tlsPort,
     startedAt,
     peers,
     endpoints,
@@ -381,7 +487,14 @@ export async function startStation(config: StationConfig): Promise<Station> {
     refusals,
     handshakes,
     addresses: () => reachableAddresses(boundAddress),
-    websocketUrls: () => station.addresses().map((address) => stationUrl('ws', address, port, TEST_ENDPOINT_PATH)),
+    websocketUrls: () =>
+      listeners.flatMap((listener) =>
+        station
+          .addresses()
+          .map((address) =>
+            stationUrl(listener.kind === 'tls' ? 'wss' : 'ws', address, listener.port, TEST_ENDPOINT_PATH),
+          ),
+      ),
     status: () => ({
       station: {
         name: APP_NAME,
@@ -390,6 +503,7 @@ export async function startStation(config: StationConfig): Promise<Station> {
         port,
         addresses: station.addresses(),
         websocketUrls: station.websocketUrls(),
+        tls: tlsInfo,
         startedAt: startedAt.toISOString(),
         tickMs: config.tickMs,
         tokenRequired: config.token !== null,
@@ -410,20 +524,22 @@ export async function startStation(config: StationConfig): Promise<Station> {
     answeredProbe: (nonce) => probes.delete(nonce),
     close: () => {
       closing ??= (async () => {
-        loopbackGuard?.close();
+        for (const guard of loopbackGuards) guard?.close();
         stopTicker();
         stopHeartbeat();
         stopMemoryWatch();
         messageRate?.stop();
         endpoints.stop();
-        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const serversClosed = Promise.all(
+          listeners.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))),
+        );
         await closeEverything(
           { websockets: peers.sockets(), connections },
           CloseCode.goingAway,
           'Station shutting down',
           LIMITS.closeGraceMs,
         );
-        await serverClosed;
+        await serversClosed;
         wss.close();
         silentWss.close();
       })();
@@ -457,9 +573,14 @@ async function holdLoopback(server: Server, boundAddress: string, port: number):
   });
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+function listen(server: Server, port: number, host: string, listener: 'plain' | 'tls'): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => reject(new ListenError(error.code ?? 'unknown', host, port));
+    const onError = (error: NodeJS.ErrnoException) =>
+      reject(new ListenError(error.code ?? 'unknown', host, port, listener));
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);

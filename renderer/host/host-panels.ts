@@ -2,7 +2,6 @@
  * The desktop window's own panels (Share, Peers, Endpoints, Settings), shown only when the preload bridge
  * is there: LAN browsers never see them. Everything they do goes through the bridge.
  */
-import { renderSVG } from 'uqr';
 import type { Language, StationBridge } from '../../common/client-config';
 import type { DesktopSettings, DesktopStatus } from '../../common/desktop';
 import { SETTING_RANGES, TOKEN_MIN_LENGTH, TOKEN_PATTERN } from '../../common/setting-ranges';
@@ -13,6 +12,7 @@ import { isMessageKey, type MessageKey, type Translate } from '../i18n';
 import { EndpointsPanel } from './endpoints-panel';
 import { PeerConsole } from './peer-console';
 import { RefusalList } from './refusal-list';
+import { SharePanel } from './share-panel';
 import { TabList } from './tab-list';
 
 const element = (id: string) => byId(id, HTMLElement);
@@ -23,6 +23,7 @@ const HOST_TABS = ['share', 'peers', 'endpoints', 'settings'] as const;
 /** The settings typed as numbers: their field and the range they must be in. */
 const NUMBER_FIELDS = [
   ['port', 'setting-port'],
+  ['tlsPort', 'setting-tls-port'],
   ['tickMs', 'setting-tick-ms'],
   ['maxConnectionsPerAddress', 'setting-max-connections'],
   ['maxPendingPerAddress', 'setting-max-pending'],
@@ -38,6 +39,7 @@ export class HostPanels {
   readonly #console: PeerConsole;
   readonly #endpoints: EndpointsPanel;
   readonly #refusalList: RefusalList;
+  readonly #share: SharePanel;
 
   constructor(
     private readonly bridge: StationBridge,
@@ -47,6 +49,7 @@ export class HostPanels {
     this.#console = new PeerConsole(bridge, t);
     this.#endpoints = new EndpointsPanel(bridge, t);
     this.#refusalList = new RefusalList(bridge, t);
+    this.#share = new SharePanel(bridge, t);
     element('peers-body').addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-peer]');
       const peer = this.#peers.find((candidate) => String(candidate.id) === button?.dataset.peer);
@@ -69,18 +72,11 @@ export class HostPanels {
     for (const [, id] of NUMBER_FIELDS) input(id).addEventListener('input', () => this.#validate());
     input('setting-token').addEventListener('input', () => this.#validate());
     input('setting-token-enabled').addEventListener('change', () => this.#validate());
+    input('setting-tls').addEventListener('change', () => this.#validate());
     element('generate-token').addEventListener('click', () => {
       input('setting-token').value = randomToken();
       input('setting-token-enabled').checked = true;
       this.#validate();
-    });
-    element('share-list').addEventListener('click', (event) => {
-      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-copy]');
-      if (!button?.dataset.copy) return;
-      bridge.copyText(button.dataset.copy).then(
-        () => (button.textContent = this.#t('copied')),
-        () => (button.textContent = this.#t('copyFailed')),
-      );
     });
     bridge.onStatus((status) => {
       this.#status = status;
@@ -94,7 +90,6 @@ export class HostPanels {
       this.#settings = settings;
       this.#fillSettings(settings);
     });
-    this.#renderShare();
     this.#renderBanner();
   }
 
@@ -103,7 +98,7 @@ export class HostPanels {
     this.#console.setTranslator(t);
     this.#endpoints.setTranslator(t);
     this.#refusalList.setTranslator(t);
-    this.#renderShare();
+    this.#share.setTranslator(t);
     this.#renderPeers();
     this.#renderBanner();
     this.#validate();
@@ -133,33 +128,6 @@ export class HostPanels {
     const text = [stationError && this.#t('stationDown', { error: stationError }), notice].filter(Boolean).join(' ');
     banner.hidden = text === '';
     banner.textContent = text;
-  }
-
-  #renderShare(): void {
-    const { lanUrls, lanPageUrls } = this.bridge.config;
-    element('share-intro').textContent = this.#t(lanPageUrls.length > 0 ? 'shareIntro' : 'shareNone');
-    const list = element('share-list');
-    list.replaceChildren(
-      ...[...lanPageUrls, ...lanUrls].map((url) => {
-        const item = document.createElement('li');
-        const text = document.createElement('code');
-        text.textContent = url;
-        const copy = document.createElement('button');
-        copy.type = 'button';
-        copy.dataset.copy = url;
-        copy.textContent = this.#t('copy');
-        item.append(text, copy);
-        return item;
-      }),
-    );
-    const firstPage = lanPageUrls[0];
-    element('share-qr-figure').hidden = firstPage === undefined;
-    const qr = element('share-qr');
-    // uqr returns an SVG of rects and paths only; no script or style can come from it.
-    qr.innerHTML = firstPage === undefined ? '' : renderSVG(firstPage);
-    const caption = firstPage === undefined ? '' : this.#t('qrCaption', { url: firstPage });
-    qr.setAttribute('aria-label', caption);
-    element('share-qr-caption').textContent = caption;
   }
 
   /** What was refused and why, so a person notices an attack on the LAN. */
@@ -244,6 +212,8 @@ export class HostPanels {
     input('setting-max-pending').value = String(settings.maxPendingPerAddress);
     input('setting-max-message-rate').value = String(settings.maxMessagesPerSecond);
     input('setting-deflate').checked = settings.deflate;
+    input('setting-tls').checked = settings.tls;
+    input('setting-tls-port').value = String(settings.tlsPort);
     input('setting-token-enabled').checked = settings.tokenEnabled;
     input('setting-token').value = settings.token ?? '';
     this.#validate();
@@ -261,6 +231,8 @@ export class HostPanels {
       field.setAttribute('aria-invalid', String(!ok));
       element(`${id}-error`).textContent = ok ? '' : this.#t('invalidWholeNumber', { min, max });
     }
+    // The TLS port is kept while TLS is off, but cannot be edited then.
+    input('setting-tls-port').disabled = !input('setting-tls').checked;
     const tokenOn = input('setting-token-enabled').checked;
     const token = input('setting-token');
     // The token is kept while off (turning it on restores it), but cannot be edited then.
@@ -304,6 +276,8 @@ export class HostPanels {
       maxPendingPerAddress: Number(input('setting-max-pending').value),
       maxMessagesPerSecond: Number(input('setting-max-message-rate').value),
       deflate: input('setting-deflate').checked,
+      tls: input('setting-tls').checked,
+      tlsPort: Number(input('setting-tls-port').value),
       tokenEnabled: input('setting-token-enabled').checked,
       token: token === '' ? null : token,
       language: this.#settings?.language ?? null,

@@ -14,10 +14,14 @@ import { chromium, type Browser, type BrowserContextOptions, type ConsoleMessage
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Launches Chromium (CHROMIUM_PATH, or Debian's /usr/bin/chromium), kept from calling home. */
-export function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+/**
+ * Launches Chromium (CHROMIUM_PATH, or Debian's /usr/bin/chromium), kept from calling home.
+ * `env` replaces its environment (a HOME of its own gives it an NSS database of its own).
+ */
+export function launchChromium(executablePath = CHROMIUM_PATH, env?: NodeJS.ProcessEnv): Promise<Browser> {
   return chromium.launch({
     executablePath,
+    ...(env === undefined ? {} : { env }),
     args: [
       '--no-sandbox',
       '--disable-gpu',
@@ -31,8 +35,12 @@ export function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser>
 }
 
 /** Launches Chromium and closes it after the test. */
-export async function launchBrowser(t: TestContext, executablePath = CHROMIUM_PATH): Promise<Browser> {
-  const browser = await launchChromium(executablePath);
+export async function launchBrowser(
+  t: TestContext,
+  executablePath = CHROMIUM_PATH,
+  env?: NodeJS.ProcessEnv,
+): Promise<Browser> {
+  const browser = await launchChromium(executablePath, env);
   t.after(() => browser.close());
   return browser;
 }

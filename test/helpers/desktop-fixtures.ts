@@ -12,6 +12,7 @@ export function sampleDesktopConfig(
     language,
     lanUrls: ['ws://192.168.1.20:3000/websocket/test'],
     lanPageUrls: ['http://192.168.1.20:3000/'],
+    tls: null,
     token: null,
     appVersion: '0.1.0',
     stationError: null,

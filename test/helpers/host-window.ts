@@ -4,7 +4,7 @@
  */
 import type { TestContext } from 'node:test';
 import type { Language } from '../../common/client-config';
-import type { DesktopSettings } from '../../common/desktop';
+import type { DesktopSettings, DesktopTlsConfig, SettingsSaveResult } from '../../common/desktop';
 import { DEFAULT_SETTINGS } from '../../main/desktop/settings';
 import { StationHost } from '../../main/desktop/station-host';
 import { launchBrowser, openPage, type OpenedPage } from './browser';
@@ -29,6 +29,10 @@ export interface HostWindowOptions {
   viewport?: { width: number; height: number };
   colorScheme?: 'light' | 'dark';
   acceptDownloads?: boolean;
+  /** What the bridge's config says of TLS (none by default). */
+  tls?: DesktopTlsConfig;
+  /** What saving the settings answers (applied, by default). */
+  saveResult?: SettingsSaveResult;
 }
 
 /** The window on the host's station, its own connection open. */
@@ -45,9 +49,12 @@ export async function openHostWindow(
     colorScheme: options.colorScheme ?? 'light',
     acceptDownloads: options.acceptDownloads ?? false,
     initScript: mockBridgeScript({
-      config: sampleDesktopConfig(`ws://127.0.0.1:${port}/websocket/test`, options.language ?? 'en'),
+      config: {
+        ...sampleDesktopConfig(`ws://127.0.0.1:${port}/websocket/test`, options.language ?? 'en'),
+        tls: options.tls ?? null,
+      },
       settings: DEFAULT_SETTINGS,
-      saveResult: { ok: true, settings: DEFAULT_SETTINGS, urls: [], restarted: true },
+      saveResult: options.saveResult ?? { ok: true, settings: DEFAULT_SETTINGS, urls: [], restarted: true },
     }),
     expose: stationHostFunctions(host),
   });

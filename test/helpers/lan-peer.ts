@@ -15,7 +15,11 @@ export type LanPeerRequest =
       send?: string;
       /** Instead of stopping at the greeting and a tick, keep everything received for this long. */
       listenMs?: number;
+      /** For wss://: the only CA trusted (PEM); the station's name is verified against it. */
+      ca?: string;
     }
+  /** An attacker: `count` TCP connections that send nothing at all, held for `forMs`. */
+  | { kind: 'silent-connections'; host: string; port: number; count: number; forMs: number }
   /** An attacker: `count` connections that send half a handshake, then a header line each second. */
   | { kind: 'slow-headers'; host: string; port: number; count: number; forMs: number }
   /** An attacker: `count` WebSockets opened in waves of 20 and held open for `holdMs`. */
@@ -59,6 +63,28 @@ async function slowHeaders(request: Extract<LanPeerRequest, { kind: 'slow-header
   const stillOpen = sockets.filter((socket) => !socket.destroyed).length;
   for (const socket of sockets) socket.destroy();
   return { resetEarly, answered408, closedAfterMs, stillOpen, tookMs: Date.now() - startedAt };
+}
+
+/** How many of the silent connections the station dropped at once, later, or left open. */
+async function silentConnections(request: Extract<LanPeerRequest, { kind: 'silent-connections' }>): Promise<object> {
+  let resetEarly = 0;
+  const closedAfterMs: number[] = [];
+  const sockets = Array.from({ length: request.count }, () => {
+    const socket = connect(request.port, request.host);
+    let opened = Date.now();
+    socket.on('connect', () => (opened = Date.now()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      const lived = Date.now() - opened;
+      if (lived < 500) resetEarly += 1;
+      else closedAfterMs.push(lived);
+    });
+    return socket;
+  });
+  await new Promise((resolve) => setTimeout(resolve, request.forMs));
+  const stillOpen = sockets.filter((socket) => !socket.destroyed).length;
+  for (const socket of sockets) socket.destroy();
+  return { resetEarly, closedAfterMs, stillOpen };
 }
 
 async function flood(request: Extract<LanPeerRequest, { kind: 'flood' }>): Promise<object> {
@@ -127,7 +153,10 @@ async function messageFlood(request: Extract<LanPeerRequest, { kind: 'message-fl
 }
 
 async function session(request: Extract<LanPeerRequest, { kind: 'ws' }>): Promise<object> {
-  const socket = new WebSocket(request.url, request.protocol ?? [], { headers: request.headers ?? {} });
+  const socket = new WebSocket(request.url, request.protocol ?? [], {
+    headers: request.headers ?? {},
+    ...(request.ca === undefined ? {} : { ca: request.ca }),
+  });
   const received: string[] = [];
   return new Promise((resolve) => {
     socket.on('unexpected-response', (_req, response) => resolve({ status: response.statusCode }));
@@ -168,6 +197,8 @@ async function run(request: LanPeerRequest): Promise<object> {
       return session(request);
     case 'slow-headers':
       return slowHeaders(request);
+    case 'silent-connections':
+      return silentConnections(request);
     case 'flood':
       return flood(request);
     case 'message-flood':
@@ -179,7 +210,7 @@ async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '{}') as LanPeerRequest;
   // Attacks run as long as they were asked to; a session must answer within 5 s.
   const limitMs =
-    request.kind === 'slow-headers' || request.kind === 'message-flood'
+    request.kind === 'slow-headers' || request.kind === 'message-flood' || request.kind === 'silent-connections'
       ? request.forMs + 5000
       : request.kind === 'flood'
         ? 30_000

@@ -19,6 +19,10 @@ export class MockEvent {
 
 type WindowOpenHandler = (details: { url: string }) => { action: 'allow' | 'deny' };
 type PermissionRequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
+type CertificateVerifyProc = (
+  request: { hostname: string; certificate: { data: string } },
+  callback: (verdict: number) => void,
+) => void;
 
 export class MockWebContents extends EventEmitter {
   windowOpenHandler: WindowOpenHandler | undefined;
@@ -32,6 +36,10 @@ export class MockWebContents extends EventEmitter {
     },
     setPermissionCheckHandler(handler: (...args: unknown[]) => boolean) {
       this.permissionCheckHandler = handler;
+    },
+    certificateVerifyProc: undefined as CertificateVerifyProc | undefined,
+    setCertificateVerifyProc(proc: CertificateVerifyProc) {
+      this.certificateVerifyProc = proc;
     },
   };
 

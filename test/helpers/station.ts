@@ -1,10 +1,26 @@
 /** Starts a real station on a free loopback port for one test, and closes it after. */
 import type { TestContext } from 'node:test';
-import { parseStationConfig, type StationConfigInput } from '../../main/station/config';
-import { startStation, type Station } from '../../main/station/station';
+import { parseStationConfig, type StationConfig, type StationConfigInput } from '../../main/station/config';
+import {
+  servesPlain,
+  startStation,
+  type PlainStation,
+  type Station,
+  type StationOptions,
+} from '../../main/station/station';
 
-export async function startTestStation(t: TestContext, settings: StationConfigInput = {}): Promise<Station> {
-  const station = await startStation(parseStationConfig({ port: 0, host: '127.0.0.1', ...settings }));
+/** startStation for a config that serves plain (the caller closes it). */
+export async function startPlainStation(config: StationConfig, options?: StationOptions): Promise<PlainStation> {
+  const station = await startStation(config, options);
+  if (!servesPlain(station)) {
+    await station.close();
+    throw new Error('this config does not serve plain ws://');
+  }
+  return station;
+}
+
+export async function startTestStation(t: TestContext, settings: StationConfigInput = {}): Promise<PlainStation> {
+  const station = await startPlainStation(parseStationConfig({ port: 0, host: '127.0.0.1', ...settings }));
   t.after(() => station.close());
   return station;
 }

@@ -7,14 +7,16 @@ import { reachableAddresses, isLoopbackHostname, isWildcardHost, ownHostnames, u
 export interface OriginPolicyOptions {
   /** The address the station is bound to (possibly a wildcard). */
   boundAddress: string;
-  port: number;
+  /** The plain (http) port and the TLS (https) port; null where that one is not served. */
+  port: number | null;
+  tlsPort: number | null;
   /** Exact origins accepted besides the station's own. */
   allowedOrigins: readonly string[];
 }
 
 /**
  * Accepts no Origin (scripts and CLI tools send none), the configured origins, and the
- * station's own served origins: http on its port at any of its addresses, with every
+ * station's own served origins: http on its port and https on its TLS port at any of its addresses, with every
  * loopback alias (localhost, 127.x, [::1]) counted as one when it serves loopback.
  */
 export function createOriginPolicy(options: OriginPolicyOptions): (origin: string | undefined) => boolean {
@@ -29,7 +31,9 @@ export function createOriginPolicy(options: OriginPolicyOptions): (origin: strin
     } catch {
       return false;
     }
-    if (url.protocol !== 'http:' || Number(url.port || 80) !== options.port) return false;
+    const servedPort = url.protocol === 'http:' ? options.port : url.protocol === 'https:' ? options.tlsPort : null;
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    if (servedPort === null || port !== servedPort) return false;
     const host = unbracket(url.hostname);
     const addresses = reachableAddresses(options.boundAddress);
     if (isLoopbackHostname(host)) return addresses.some(isLoopbackHostname);

@@ -4,7 +4,8 @@
  * root's key does not exist to be kept.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
 import { createLocalCa, type LocalCa } from './local-ca';
 
 export const CA_FILES = {
@@ -12,6 +13,28 @@ export const CA_FILES = {
   intermediate: 'intermediate.crt',
   intermediateKey: 'intermediate.key',
 } as const;
+
+/** The CA's folder inside the app's user-data folder. */
+export const CA_FOLDER_NAME = 'tls';
+
+/**
+ * The CLI's default CA folder: the one the desktop app uses (Electron's app.getPath('userData'),
+ * docs/api/app.md: appData, then the product name), so a device that trusts one trusts both.
+ */
+export function defaultCaFolder(
+  productName: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): string {
+  const appData =
+    platform === 'win32'
+      ? (env.APPDATA ?? join(home, 'AppData', 'Roaming'))
+      : platform === 'darwin'
+        ? join(home, 'Library', 'Application Support')
+        : env.XDG_CONFIG_HOME || join(home, '.config');
+  return join(appData, productName, CA_FOLDER_NAME);
+}
 
 export class CaFolderError extends Error {
   constructor(message: string) {
@@ -38,7 +61,7 @@ export async function ensureLocalCa(folder: string, name: string): Promise<Local
   // Half a CA is never completed: a new root would leave devices trusting the old one for nothing.
   if (present.length > 0) {
     throw new CaFolderError(
-      `${folder} has ${present.join(', ')} but not all of ${Object.values(CA_FILES).join(', ')}: move the folder aside to make a new CA`,
+      `${folder} has ${present.map((path) => basename(path)).join(', ')} but not all of ${Object.values(CA_FILES).join(', ')}: move the folder aside to make a new CA`,
     );
   }
   mkdirSync(folder, { recursive: true, mode: 0o700 });
