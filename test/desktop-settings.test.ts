@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer, get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
@@ -19,6 +20,9 @@ import { answersOnLoopback, StationHost } from '../main/desktop/station-host';
 import { externalLink, isOwnPage } from '../main/electron/navigation';
 import { createBridge, type IpcRendererLike } from '../preload/bridge';
 import { ConfigError } from '../main/station/config';
+import { ensureLocalCa } from '../main/station/tls/ca-folder';
+import { issueServerCertificate } from '../main/station/tls/server-certificate';
+import { localCaTls } from '../main/station/tls/station-tls';
 import { openClient } from './helpers/client';
 import { BRIDGE_KEYS, sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { tempFolder } from './helpers/temp-folder';
@@ -163,6 +167,29 @@ describe('station host with wss://', () => {
       socket.on('error', reject);
     });
     assert.equal(host.servedCertificateFingerprint(), served);
+    // The page's port is probed over https pinned to that very certificate. Another program on
+    // loopback with a certificate from the same CA (whoever can read its folder could issue one),
+    // passing on whatever it is sent to the station, is not taken for it: nothing is sent to it.
+    const station = host.station;
+    assert.ok(station);
+    const tls = await localCaTls(caFolder, '127.0.0.1', 'WS Station');
+    const pinnedToServed = { ...tls, certificatePem: station.servedCertificate() ?? '' };
+    assert.equal(await answersOnLoopback(station, tlsPort, pinnedToServed), true);
+    const sameCa = await issueServerCertificate(await ensureLocalCa(caFolder, 'WS Station'), ['127.0.0.1']);
+    const relayed: string[] = [];
+    const impostor = createHttpsServer({ cert: sameCa.chainPem, key: sameCa.keyPem }, (request, response) => {
+      relayed.push(request.url ?? '');
+      httpsGet({ host: '127.0.0.1', port: tlsPort, path: request.url, ca: rootPem }, (answer) => {
+        answer.resume();
+        response.writeHead(answer.statusCode ?? 502).end();
+      }).on('error', () => response.writeHead(502).end());
+    });
+    impostor.listen(0, '127.0.0.1');
+    await once(impostor, 'listening');
+    t.after(() => impostor.close());
+    const impostorPort = (impostor.address() as AddressInfo).port;
+    assert.equal(await answersOnLoopback(station, impostorPort, pinnedToServed), false);
+    assert.deepEqual(relayed, [], 'the nonce never reached the impostor');
     // The window's own connection, over wss:// as the config says.
     const { inbox, socket } = await openClient(host.config().websocketUrl, [], { ca: rootPem });
     assert.equal((await inbox.next()).data.toString(), '连接成功');

@@ -260,11 +260,14 @@ describe('desktop main process (mocked electron)', () => {
       new Promise<number>((resolve) => verify({ hostname, certificate: { data } }, resolve));
     assert.equal(await verdict('127.0.0.1', served), 0, 'its own station, on loopback: accepted');
     assert.equal(await verdict('localhost', served), 0);
-    // The same certificate presented for another host, or another certificate for loopback: Chromium decides.
-    assert.equal(await verdict('192.168.1.20', served), -3);
+    // Another certificate on loopback, while the station serves TLS there: refused, whoever issued it.
     const other = await issueServerCertificate(await createLocalCa('Other'), ['127.0.0.1']);
-    assert.equal(await verdict('127.0.0.1', other.chainPem), -3);
-    assert.equal(await verdict('127.0.0.1', 'not a certificate'), -3);
+    assert.equal(await verdict('127.0.0.1', other.chainPem), -2);
+    assert.equal(await verdict('localhost', other.chainPem), -2);
+    assert.equal(await verdict('127.0.0.1', 'not a certificate'), -2);
+    // Another host is Chromium's to judge, even with the station's certificate.
+    assert.equal(await verdict('192.168.1.20', served), -3);
+    assert.equal(await verdict('example.com', other.chainPem), -3);
   });
 
   it('holds a second quit asked while the station is stopping, then quits once', async (t) => {

@@ -80,5 +80,8 @@ describe('wss:// on the LAN', { skip: unavailable ?? false }, () => {
     const refused = station.status().totals.refusedConnections;
     assert.equal((refused['pending-per-address'] ?? 0) - (before['pending-per-address'] ?? 0), 40 - MAX_PENDING);
     assert.equal((refused['tls-timeout'] ?? 0) - (before['tls-timeout'] ?? 0), MAX_PENDING);
+    // Every one of them, closed, gave its place back: the same host is served again.
+    const afterwards = await attacker.peer({ kind: 'ws', url: wss(attacker), ca: rootPem, send: 'served again' });
+    assert.ok((afterwards.received as string[] | undefined)?.includes('served again'), JSON.stringify(afterwards));
   });
 });

@@ -190,6 +190,42 @@ describe('wss:// with the local CA', () => {
   });
 });
 
+describe('a long-running station', () => {
+  it('renews its certificate before it runs out, keeping its peers, and the window follows the new one', async (t) => {
+    const folder = tempFolder(t, 'tls');
+    const issued = await localCaTls(folder, '127.0.0.1', NAME);
+    const renewals: StationTls[] = [];
+    // As if issued long ago: three seconds left, so it is renewed two seconds in.
+    const ageing: StationTls = {
+      ...issued,
+      info: { ...issued.info, notAfter: new Date(Date.now() + 3000).toISOString() },
+      renew: async () => {
+        const fresh = await localCaTls(folder, '127.0.0.1', NAME);
+        renewals.push(fresh);
+        return fresh;
+      },
+    };
+    const { station, tlsPort } = await startTlsStation(t, ageing);
+    const rootPem = readFileSync(join(folder, CA_FILES.root), 'utf8');
+    const before = await servedCertificate(tlsPort, rootPem);
+    assert.equal(before.fingerprint256, new X509Certificate(issued.certificatePem).fingerprint256);
+    const peer = await openClient(wssUrl(tlsPort), [], { ca: rootPem });
+    await waitFor('the renewal', () => renewals.length === 1, 5000);
+    const [fresh] = renewals;
+    assert.ok(fresh);
+    const after = await servedCertificate(tlsPort, rootPem);
+    assert.equal(after.fingerprint256, new X509Certificate(fresh.certificatePem).fingerprint256);
+    assert.notEqual(after.fingerprint256, before.fingerprint256);
+    assert.equal(station.servedCertificate(), fresh.certificatePem);
+    assert.equal(station.status().station.tls?.notAfter, fresh.info.notAfter);
+    // The peer connected before the renewal is still served.
+    peer.socket.send('still here');
+    await peer.inbox.nextMatching((message) => message.data.toString() === 'still here');
+    peer.socket.close(1000);
+    await closed(peer.socket);
+  });
+});
+
 describe('the TLS port under hostile input', () => {
   it('drops garbage, plain HTTP and a TLS handshake flood, and keeps serving its peer', async (t) => {
     const folder = tempFolder(t, 'tls');
@@ -243,8 +279,9 @@ describe('the TLS port under hostile input', () => {
     await closed(bystander.socket);
   });
 
-  it(`drops a connection whose TLS handshake is not done within ${LIMITS.tlsHandshakeTimeoutMs / 1000} s`, async (t) => {
-    const { station, tlsPort } = await startTlsStation(t, await localCaTls(tempFolder(t, 'tls'), '127.0.0.1', NAME));
+  it(`drops a connection whose TLS handshake is not done within ${LIMITS.tlsHandshakeTimeoutMs / 1000} s, and one that idles as long after`, async (t) => {
+    const folder = tempFolder(t, 'tls');
+    const { station, tlsPort } = await startTlsStation(t, await localCaTls(folder, '127.0.0.1', NAME));
     const lifetime = (firstBytes: Buffer | null) =>
       new Promise<number>((resolve) => {
         const openedAt = Date.now();
@@ -254,14 +291,37 @@ describe('the TLS port under hostile input', () => {
         socket.on('error', () => undefined);
         socket.on('close', () => resolve(Date.now() - openedAt));
       });
+    // Silent once its TLS handshake is done, and silent on the plain port: closed when idle as long.
+    const rootPem = readFileSync(join(folder, CA_FILES.root), 'utf8');
+    const idleAfterHandshake = new Promise<number>((resolve, reject) => {
+      const openedAt = Date.now();
+      const socket = tlsConnect({ port: tlsPort, host: '127.0.0.1', ca: rootPem });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Date.now() - openedAt));
+    });
+    const idlePlain = new Promise<number>((resolve) => {
+      const openedAt = Date.now();
+      const socket = tcpConnect(station.port ?? 0, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(Date.now() - openedAt));
+    });
     // One says nothing at all; one starts a ClientHello record and stalls in it.
-    const [silent, stalled] = await Promise.all([
+    const [silent, stalled, idleTls, idleHttp] = await Promise.all([
       lifetime(null),
       lifetime(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00])),
+      idleAfterHandshake,
+      idlePlain,
     ]);
     for (const lived of [silent, stalled]) {
       assert.ok(lived >= LIMITS.tlsHandshakeTimeoutMs - 50, `dropped after ${lived} ms, not before the deadline`);
       assert.ok(lived < LIMITS.tlsHandshakeTimeoutMs + 5000, `dropped after ${lived} ms`);
+    }
+    for (const lived of [idleTls, idleHttp]) {
+      assert.ok(
+        lived >= LIMITS.idleConnectionTimeoutMs - 50,
+        `closed after ${lived} ms, not before it idled that long`,
+      );
+      assert.ok(lived < LIMITS.idleConnectionTimeoutMs + 5000, `closed after ${lived} ms`);
     }
     assert.equal(refusedConnections(station)['tls-timeout'], 2);
   });
@@ -353,6 +413,62 @@ describe('ws-station --tls', () => {
     }
   });
 
+  it('refuses a chain it cannot serve, and takes a file holding the key and the chain together', async (t) => {
+    const folder = tempFolder(t, 'cli-chain');
+    const ca = await createLocalCa('Company');
+    const issued = await issueServerCertificate(ca, ['localhost', '127.0.0.1']);
+    const [leaf = ''] = issued.chainPem.split(/(?<=-----END CERTIFICATE-----)/);
+    // A second certificate cut short: the first parses, the chain does not.
+    const broken = `${leaf}\n-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIQ\n-----END CERTIFICATE-----\n`;
+    writeFileSync(join(folder, 'broken.pem'), broken);
+    writeFileSync(join(folder, 'key.pem'), issued.keyPem);
+    const run = runToExit([
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--tls-port',
+      '0',
+      '--tls-cert',
+      join(folder, 'broken.pem'),
+      '--tls-key',
+      join(folder, 'key.pem'),
+    ]);
+    assert.equal(run.status, 1, run.stderr);
+    assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /^ws-station: .*broken\.pem cannot be served \(/);
+
+    // The key first, then the chain, in one file given as both.
+    writeFileSync(join(folder, 'both.pem'), `${issued.keyPem.trim()}\n${issued.chainPem}`);
+    const both = join(folder, 'both.pem');
+    const cli = startCli(t, [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--tls-port',
+      '0',
+      '--tls-cert',
+      both,
+      '--tls-key',
+      both,
+    ]);
+    const [, tlsPort = ''] = await cli.waitForOutput(/wss:\/\/127\.0\.0\.1:(\d+)\/websocket\/test/);
+    assert.equal((await session(wssUrl(Number(tlsPort)), ca.rootPem)).echo, 'over TLS');
+  });
+
+  it('refuses a CA folder whose files are damaged, in one line', (t) => {
+    const folder = tempFolder(t, 'cli-damaged');
+    for (const file of Object.values(CA_FILES)) writeFileSync(join(folder, file), 'cut short');
+    const run = runToExit(['--port', '0', '--host', '127.0.0.1', '--tls', '--tls-port', '0', '--tls-dir', folder]);
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /does not hold a usable CA \(ca\.crt or intermediate\.crt is not a PEM certificate\): move the folder aside/,
+    );
+  });
+
   it('refuses a half-made CA folder rather than making a new CA beside it', (t) => {
     const folder = tempFolder(t, 'cli-half');
     writeFileSync(join(folder, CA_FILES.root), 'left from an earlier CA');
@@ -372,5 +488,28 @@ describe('ws-station --tls', () => {
     const plainless = runToExit(['--no-plain']);
     assert.equal(plainless.status, 2);
     assert.match(plainless.stderr, /--no-plain needs --tls/);
+    const portless = runToExit(['--tls-port', '8443']);
+    assert.equal(portless.status, 2);
+    assert.match(portless.stderr, /--tls-port and --tls-dir need --tls/);
+  });
+
+  it('refuses a TLS port that is the plain port (exit status 2)', (t) => {
+    const folder = tempFolder(t, 'cli-same-port');
+    const same = runToExit([
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '3999',
+      '--tls',
+      '--tls-port',
+      '3999',
+      '--tls-dir',
+      folder,
+    ]);
+    assert.equal(same.status, 2, same.stderr);
+    assert.equal(
+      same.stderr,
+      'ws-station: --tls-port 3999 is not allowed. Allowed: a port other than the plain port.\n',
+    );
   });
 });

@@ -91,7 +91,7 @@ function buildProgram(): Command {
     .option('-p, --port <port>', `port to listen on; 0 picks any free port (default ${d.port})`)
     .option('--tls', `also serve wss:// and https:// (on --tls-port), with a certificate from the local CA`)
     .option('--tls-port <port>', `port for wss:// and https:// (default ${d.tlsPort})`)
-    .option('--no-plain', 'serve only wss:// and https://, not ws:// and http:// (needs --tls)')
+    .option('--no-plain', 'serve only wss:// and https://, not ws:// and http:// (needs --tls or --tls-cert)')
     .option(
       '--tls-dir <folder>',
       `where the local CA is made once and kept (default: the desktop app's, ${defaultCaFolder(APP_NAME)})`,
@@ -350,6 +350,12 @@ function listenAdvice(error: ListenError): string {
   }
 }
 
+/** A refused setting, named by the flag the person typed. */
+function refuseSetting(error: ConfigError): never {
+  const flag = FLAG_OF[error.setting] ?? error.setting;
+  fail(`${flag} ${JSON.stringify(error.value)} is not allowed. Allowed: ${error.allowed}.`, EXIT_USAGE);
+}
+
 function fail(message: string, status: number): never {
   console.error(`ws-station: ${message}`);
   process.exit(status);
@@ -361,7 +367,12 @@ async function prepareTls(options: ServeOptions, host: string): Promise<StationT
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     fail('--tls-cert and --tls-key go together: the certificate and its private key.', EXIT_USAGE);
   }
-  if (!options.tls && tlsCert === undefined) return undefined;
+  if (!options.tls && tlsCert === undefined) {
+    if (options.tlsPort !== undefined || options.tlsDir !== undefined) {
+      fail('--tls-port and --tls-dir need --tls (or --tls-cert and --tls-key).', EXIT_USAGE);
+    }
+    return undefined;
+  }
   try {
     if (tlsCert !== undefined && tlsKey !== undefined) return givenTls(tlsCert, tlsKey);
     return await localCaTls(options.tlsDir ?? defaultCaFolder(APP_NAME), host, APP_NAME);
@@ -387,8 +398,7 @@ async function main(argv: string[]): Promise<void> {
     config = parseStationConfig(toConfigInput(options));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const flag = FLAG_OF[error.setting] ?? error.setting;
-    fail(`${flag} ${JSON.stringify(error.value)} is not allowed. Allowed: ${error.allowed}.`, EXIT_USAGE);
+    refuseSetting(error);
   }
 
   const endpointsFile = options.endpoints;
@@ -409,6 +419,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     station = await startStation(config, { tls });
   } catch (error) {
+    if (error instanceof ConfigError) refuseSetting(error);
     if (!(error instanceof ListenError)) throw error;
     fail(`${error.message} ${listenAdvice(error)}`, 1);
   }

@@ -7,8 +7,9 @@
 import { X509Certificate } from 'node:crypto';
 import { isLoopbackHostname } from '../station/addresses';
 
-/** setCertificateVerifyProc's answers: 0 accepts; -3 leaves it to Chromium's own verification. */
+/** setCertificateVerifyProc's answers: 0 accepts, -2 rejects, -3 leaves it to Chromium's own verification. */
 export const ACCEPT_CERTIFICATE = 0;
+export const REJECT_CERTIFICATE = -2;
 export const CHROMIUM_DECIDES = -3;
 
 /** What of Chromium's request this needs: the name asked for and the server's certificate (PEM). */
@@ -19,8 +20,10 @@ export interface CertificateRequest {
 
 /**
  * `servedFingerprint256`: SHA-256 of the certificate the station serves (X509Certificate's form),
- * or null while it serves none. A certificate from anywhere else, or for another host, is left to
- * Chromium, which trusts what the system trusts and nothing more.
+ * or null while it serves none. While it serves one, loopback is the station's: any other
+ * certificate there is refused, even one the system would trust (another local server's, with an
+ * mkcert or company root), so no other program's https page passes for the window's own. Other
+ * hosts are left to Chromium, which trusts what the system trusts and nothing more.
  */
 export function certificateVerdict(request: CertificateRequest, servedFingerprint256: string | null): number {
   if (servedFingerprint256 === null || !isLoopbackHostname(request.hostname)) return CHROMIUM_DECIDES;
@@ -28,7 +31,7 @@ export function certificateVerdict(request: CertificateRequest, servedFingerprin
   try {
     presented = new X509Certificate(request.certificate.data);
   } catch {
-    return CHROMIUM_DECIDES;
+    return REJECT_CERTIFICATE;
   }
-  return presented.fingerprint256 === servedFingerprint256 ? ACCEPT_CERTIFICATE : CHROMIUM_DECIDES;
+  return presented.fingerprint256 === servedFingerprint256 ? ACCEPT_CERTIFICATE : REJECT_CERTIFICATE;
 }

@@ -3,6 +3,8 @@
  * the window. Plain Node (no electron), so it is tested for real.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
+import { get as httpsGet } from 'node:https';
+import { checkServerIdentity } from 'node:tls';
 import { CA_CERTIFICATE_PATH, JSON_SUBPROTOCOL, STATION_PROBE_PATH, TEST_ENDPOINT_PATH } from '../../common/protocol';
 import type {
   DesktopConfig,
@@ -48,8 +50,6 @@ export interface StationHostOptions {
 export class StationHost {
   /** Always plain (devices fetch the CA there), so its port is a number. */
   #station: PlainStation | undefined;
-  /** The certificate the station serves over TLS, when it does: the only one the window trusts. */
-  #tls: StationTls | undefined;
   #error: string | null = null;
   /** The setting the error is about, for the Settings form to mark. */
   #errorSetting = 'port';
@@ -89,18 +89,24 @@ export class StationHost {
       const station = await startStation(config, { tls });
       if (!servesPlain(station)) throw new Error('the desktop station always serves plain');
       this.#station = station;
-      this.#tls = tls;
       station.endpoints.apply(this.endpoints.loaded);
       station.peers.on('connect', this.#notifySoon).on('disconnect', this.#notifySoon);
-      this.#ownsLoopbackPage = await answersOnLoopback(station, station.port);
+      // The page is on the TLS port while TLS is on: that port must be this station's too.
+      const notOurs = !(await answersOnLoopback(station, station.port))
+        ? { port: station.port, setting: 'port' }
+        : station.tlsPort !== null && !(await answersOnLoopback(station, station.tlsPort, tls))
+          ? { port: station.tlsPort, setting: 'tlsPort' }
+          : null;
+      this.#ownsLoopbackPage = notOurs === null;
       // The station still serves the LAN; the window only refuses to show (and trust) another program.
-      this.#error = this.#ownsLoopbackPage
-        ? null
-        : `Another program answers on ${LOOPBACK_IPV4}:${station.port}, so this window will not show it. ` +
-          'Choose another port in Settings.';
+      this.#errorSetting = notOurs?.setting ?? 'port';
+      this.#error =
+        notOurs === null
+          ? null
+          : `Another program answers on ${LOOPBACK_IPV4}:${notOurs.port}, so this window will not show it. ` +
+            'Choose another port in Settings.';
     } catch (error) {
       this.#station = undefined;
-      this.#tls = undefined;
       if (error instanceof ListenError) {
         this.#errorSetting = error.listener === 'tls' ? 'tlsPort' : 'port';
         const which = error.listener === 'tls' ? 'the wss:// port' : 'another port';
@@ -108,6 +114,9 @@ export class StationHost {
       } else if (error instanceof TlsSetupError) {
         this.#errorSetting = 'tls';
         this.#error = `wss:// could not start: ${error.message}.`;
+      } else if (error instanceof ConfigError) {
+        this.#errorSetting = error.setting;
+        this.#error = error.message;
       } else {
         throw error;
       }
@@ -125,7 +134,8 @@ export class StationHost {
    * X509Certificate gives it); null while it serves none. The window trusts this one only.
    */
   servedCertificateFingerprint(): string | null {
-    return this.#station && this.#tls ? new X509Certificate(this.#tls.certificatePem).fingerprint256 : null;
+    const served = this.#station?.servedCertificate() ?? null;
+    return served === null ? null : new X509Certificate(served).fingerprint256;
   }
 
   /** Closes every peer with 1001 and stops. */
@@ -352,19 +362,58 @@ export class StationHost {
 }
 
 /**
- * Whether http://127.0.0.1:PORT/ reaches this very station: a fresh nonce sent there must arrive
- * in this process. Another program holding that address (possible beside a wildcard bind on macOS
- * and Windows) never passes it on, so it is never shown the window's settings or token.
+ * Whether 127.0.0.1:PORT reaches this very station: a fresh nonce sent there must arrive in this
+ * process. Another program holding that address (possible beside a wildcard bind on macOS and
+ * Windows) never passes it on, so it is never shown the window's settings or token. With `tls`,
+ * over https to exactly the certificate the station serves, which no other program can present.
  */
-export async function answersOnLoopback(station: Pick<Station, 'answeredProbe'>, port: number): Promise<boolean> {
+export async function answersOnLoopback(
+  station: Pick<Station, 'answeredProbe'>,
+  port: number,
+  tls?: StationTls,
+): Promise<boolean> {
   const nonce = randomBytes(16).toString('hex');
+  const path = `${STATION_PROBE_PATH}?nonce=${nonce}`;
   try {
-    const url = stationUrl('http', LOOPBACK_IPV4, port, `${STATION_PROBE_PATH}?nonce=${nonce}`);
-    await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    if (tls === undefined) {
+      await fetch(stationUrl('http', LOOPBACK_IPV4, port, path), { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    } else {
+      await pinnedGet(port, path, tls);
+    }
   } catch {
-    // Nothing answered: not this station either (it always answers its own loopback).
+    // Nothing answered, or not with the station's certificate: not this station either.
   }
   return station.answeredProbe(nonce);
+}
+
+/**
+ * GET over https on loopback, only to a server presenting `tls`'s very certificate: the chain is
+ * verified against the station's CA and the certificate compared, before anything is sent.
+ */
+function pinnedGet(port: number, path: string, tls: StationTls): Promise<void> {
+  const served = new X509Certificate(tls.certificatePem).fingerprint256;
+  const ca = tls.caCertificate === null ? undefined : new X509Certificate(tls.caCertificate).toString();
+  return new Promise((resolve, reject) => {
+    const request = httpsGet(
+      {
+        host: LOOPBACK_IPV4,
+        port,
+        path,
+        ca,
+        timeout: PROBE_TIMEOUT_MS,
+        checkServerIdentity: (host, certificate) =>
+          certificate.fingerprint256 === served
+            ? checkServerIdentity(host, certificate)
+            : new Error(`${LOOPBACK_IPV4}:${port} does not serve the station's certificate`),
+      },
+      (response) => {
+        response.resume();
+        response.on('end', resolve);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
 }
 
 /** A message composed in the window, as bytes; undefined when it is neither text nor bytes. */

@@ -238,6 +238,13 @@ export const LIMITS = {
   requestTimeoutMs: 10_000,
   /** An idle keep-alive HTTP connection (a page load done) is closed after this. */
   keepAliveTimeoutMs: 5000,
+  /**
+   * A connection that sends nothing at all for this long before it is a WebSocket is closed: the
+   * headers deadline starts only with a request's first byte, so a silent connection (on either
+   * port, after the TLS handshake too) would otherwise hold a descriptor for good. Below the
+   * headers deadline: Node stops a socket's idle timer that is still running when that deadline passes.
+   */
+  idleConnectionTimeoutMs: 4000,
   /** How often Node checks the two deadlines above (its default is every 30 s). */
   deadlineCheckMs: 1000,
   /** Wrong tokens from one address within tokenFailureWindowMs that start a lockout. */
@@ -251,6 +258,8 @@ export const LIMITS = {
    * default is two minutes).
    */
   tlsHandshakeTimeoutMs: 10_000,
+  /** A certificate that could not be renewed is tried again after this. */
+  tlsRenewalRetryMs: 60 * 60 * 1000,
   /** Running out of descriptors is said at most this often. */
   descriptorAlarmGapMs: 10_000,
 } as const;

@@ -12,7 +12,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import { CloseCode, JSON_SUBPROTOCOL, TEST_ENDPOINT_PATH, WEBSOCKET_MOUNT_PATH } from '../../common/protocol';
-import type { RefusalEntry, StationStatus, StationTlsInfo, TlsFailure } from '../../common/station-status';
+import type { RefusalEntry, StationStatus, TlsFailure } from '../../common/station-status';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { isWildcardHost, LOOPBACK_IPV4, reachableAddresses, stationUrl } from './addresses';
 import { AddressLimits, type ConnectionRefusal } from './admission/address-limits';
@@ -77,6 +77,8 @@ export interface Station {
   /** URL of the test endpoint at each address: ws:// ones (when plain is served), then wss:// ones. */
   websocketUrls(): string[];
   status(): StationStatus;
+  /** The certificate chain (PEM) the TLS port serves now; null while TLS is off. */
+  servedCertificate(): string | null;
   /** Whether a probe with this nonce reached this station (each nonce answers once). */
   answeredProbe(nonce: string): boolean;
   /** Sends every peer 1001 (going away), stops serving, and resolves when all is closed. */
@@ -136,6 +138,9 @@ export async function startStation(config: StationConfig, options: StationOption
   if (!config.plain && tls === undefined) {
     throw new ConfigError('plain', false, 'true unless the station serves TLS');
   }
+  if (tls !== undefined && config.plain && config.port !== 0 && config.port === config.tlsPort) {
+    throw new ConfigError('tlsPort', config.tlsPort, 'a port other than the plain port');
+  }
   const escaped = new EscapedErrors();
   const app = express();
   app.disable('x-powered-by');
@@ -159,6 +164,8 @@ export async function startStation(config: StationConfig, options: StationOption
           app,
         );
   const servers = [plainServer, tlsServer].filter((server) => server !== null);
+  // ws turns the socket's timeout off when it takes it over, so peers are never closed for idling.
+  for (const server of servers) server.setTimeout(LIMITS.idleConnectionTimeoutMs);
   const events = new EventEmitter<StationEvents>();
   const descriptorLimit = raiseDescriptorLimit();
   const maxPeers = peersWithin(descriptorLimit, config.maxPeers);
@@ -281,7 +288,9 @@ export async function startStation(config: StationConfig, options: StationOption
   // A TLS request's socket is the TLS socket wrapped around the TCP connection the limits and
   // the set above hold: found again by its remote address and port until it becomes a peer.
   const tlsConnections = new Map<string, Socket>();
-  const connectionKey = (socket: Socket) => `${socket.remoteAddress} ${socket.remotePort}`;
+  // Both ends: one remote address and port can reach two of the station's addresses at once.
+  const connectionKey = (socket: Socket) =>
+    `${socket.localAddress} ${socket.localPort} ${socket.remoteAddress} ${socket.remotePort}`;
   function forgetTlsConnection(this: Socket) {
     connections.delete(this);
     tlsConnections.delete(connectionKey(this));
@@ -309,6 +318,8 @@ export async function startStation(config: StationConfig, options: StationOption
       connection.resetAndDestroy();
     });
     server.on('connection', (connection: Socket) => {
+      // Dropped by the limits above: nothing to end at shutdown, and no address to find it by.
+      if (connection.destroyed) return;
       connections.add(connection);
       // 'close' comes once: a plain listener, without once()'s wrapper per connection.
       if (isTls) {
@@ -363,7 +374,29 @@ export async function startStation(config: StationConfig, options: StationOption
   );
   const port = listeners.find(({ kind }) => kind === 'plain')?.port ?? null;
   const tlsPort = listeners.find(({ kind }) => kind === 'tls')?.port ?? null;
-  const tlsInfo: StationTlsInfo | null = tls === undefined || tlsPort === null ? null : { ...tls.info, port: tlsPort };
+  /** What the TLS port serves now: renewed before it runs out (a station may run for months). */
+  let servedTls = tls;
+  let renewalTimer: NodeJS.Timeout | undefined;
+  const scheduleRenewal = (delayMs: number) => {
+    const renew = servedTls?.renew;
+    if (tlsServer === null || !renew) return;
+    renewalTimer = setTimeout(() => {
+      renew().then(
+        (fresh) => {
+          if (closing !== undefined) return;
+          tlsServer.setSecureContext({ cert: fresh.certificatePem, key: fresh.keyPem });
+          servedTls = fresh;
+          scheduleRenewal(renewalDelay(fresh));
+        },
+        (error: unknown) => {
+          escaped.report('renewing the TLS certificate', error);
+          scheduleRenewal(LIMITS.tlsRenewalRetryMs);
+        },
+      );
+    }, delayMs);
+    renewalTimer.unref();
+  };
+  if (servedTls) scheduleRenewal(renewalDelay(servedTls));
 
   isOwnPage = createOriginPolicy({ boundAddress, port, tlsPort, allowedOrigins: [] });
   let closing: Promise<void> | undefined;
@@ -503,7 +536,7 @@ export async function startStation(config: StationConfig, options: StationOption
         port,
         addresses: station.addresses(),
         websocketUrls: station.websocketUrls(),
-        tls: tlsInfo,
+        tls: servedTls === undefined || tlsPort === null ? null : { ...servedTls.info, port: tlsPort },
         startedAt: startedAt.toISOString(),
         tickMs: config.tickMs,
         tokenRequired: config.token !== null,
@@ -521,10 +554,12 @@ export async function startStation(config: StationConfig, options: StationOption
       internalErrors: escaped.count,
       peers: peers.list(),
     }),
+    servedCertificate: () => (tlsPort === null ? null : (servedTls?.certificatePem ?? null)),
     answeredProbe: (nonce) => probes.delete(nonce),
     close: () => {
       closing ??= (async () => {
         for (const guard of loopbackGuards) guard?.close();
+        clearTimeout(renewalTimer);
         stopTicker();
         stopHeartbeat();
         stopMemoryWatch();
@@ -550,6 +585,15 @@ export async function startStation(config: StationConfig, options: StationOption
 }
 
 const MAX_PENDING_PROBES = 16;
+
+/** When to renew a certificate: two thirds of the way to its end, within what a timer can wait. */
+function renewalDelay(tls: StationTls): number {
+  const remaining = Date.parse(tls.info.notAfter) - Date.now();
+  return Math.min(Math.max((remaining * 2) / 3, 0), MAX_TIMER_MS);
+}
+
+/** setTimeout's longest wait (a 32-bit signed count of milliseconds). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The path of a vetted request target (path and query). */
 function pathOf(url: string): string {

@@ -44,9 +44,17 @@ export const PERMITTED_RANGES = [
   'fe80::/10',
 ] as const;
 
-const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** Long: a CA a device trusts once should not need trusting again soon. */
-const CA_LIFETIME_MS = 10 * YEAR_MS;
+const CA_LIFETIME_MS = 10 * 365 * DAY_MS;
+/** A device whose clock is behind must still take the CA it is installing the moment it is made. */
+const CA_BACKDATE_MS = DAY_MS;
+
+/**
+ * E-mail names the CA may vouch for: none (`invalid` is a reserved name no mailbox has). Without
+ * it, e-mail names would be unconstrained and the CA could vouch for anyone's S/MIME certificate.
+ */
+const PERMITTED_EMAIL = 'invalid';
 
 export interface LocalCa {
   /** PEM of the root, the certificate a device installs. */
@@ -59,11 +67,12 @@ export interface LocalCa {
 
 export async function createLocalCa(name: string, now: Date = new Date()): Promise<LocalCa> {
   const rootKeys = await webcrypto.subtle.generateKey(KEY_ALGORITHM, false, ['sign', 'verify']);
+  const notBefore = new Date(now.getTime() - CA_BACKDATE_MS);
   const notAfter = new Date(now.getTime() + CA_LIFETIME_MS);
   const root = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: `CN=${name} local CA`,
-    notBefore: now,
+    notBefore,
     notAfter,
     keys: rootKeys,
     signingAlgorithm: SIGNING,
@@ -71,6 +80,7 @@ export async function createLocalCa(name: string, now: Date = new Date()): Promi
       new x509.BasicConstraintsExtension(true, 1, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       nameConstraintsExtension(),
+      serverAuthOnly(),
       await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
     ],
   });
@@ -80,7 +90,7 @@ export async function createLocalCa(name: string, now: Date = new Date()): Promi
     serialNumber: randomSerial(),
     subject: `CN=${name} local intermediate CA`,
     issuer: root.subject,
-    notBefore: now,
+    notBefore,
     notAfter,
     publicKey: intermediateKeys.publicKey,
     signingKey: rootKeys.privateKey,
@@ -89,6 +99,7 @@ export async function createLocalCa(name: string, now: Date = new Date()): Promi
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       nameConstraintsExtension(),
+      serverAuthOnly(),
       await x509.SubjectKeyIdentifierExtension.create(intermediateKeys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
     ],
@@ -101,9 +112,19 @@ export async function createLocalCa(name: string, now: Date = new Date()): Promi
   };
 }
 
+/**
+ * Server authentication only, on the CAs themselves: Windows, macOS and OpenSSL take a CA's
+ * extended key usage as the most its chain may be used for, so no code-signing or e-mail
+ * certificate under it is valid, whatever it names.
+ */
+function serverAuthOnly(): x509.Extension {
+  return new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]);
+}
+
 /** Critical, as RFC 5280 asks: a verifier that does not understand it must refuse the chain. */
 function nameConstraintsExtension(): x509.Extension {
   const permitted = [
+    new GeneralSubtree({ base: new GeneralName({ rfc822Name: PERMITTED_EMAIL }) }),
     ...PERMITTED_DNS_NAMES.map((name) => new GeneralSubtree({ base: new GeneralName({ dNSName: name }) })),
     // An address range is written as its address and mask bytes (RFC 5280 4.2.1.10) by the schema.
     ...PERMITTED_RANGES.map((range) => new GeneralSubtree({ base: new GeneralName({ iPAddress: range }) })),

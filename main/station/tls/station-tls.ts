@@ -6,6 +6,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BlockList, isIP, isIPv6 } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import type { StationTlsInfo } from '../../../common/station-status';
 import { isWildcardHost, LOOPBACK_IPV4, ownHostnames, reachableAddresses } from '../addresses';
 import { CaFolderError, ensureLocalCa } from './ca-folder';
@@ -20,6 +21,11 @@ export interface StationTls {
   caCertificate: Buffer | null;
   /** What the status and the banner say about it (the port is the station's). */
   info: Omit<StationTlsInfo, 'port'>;
+  /**
+   * A fresh certificate like this one, for a station that runs longer than its certificate
+   * lasts (the local CA's); null when it cannot be renewed (a given certificate).
+   */
+  renew: (() => Promise<StationTls>) | null;
 }
 
 /** A certificate, key or CA folder that cannot be used, in one sentence. */
@@ -68,27 +74,34 @@ export async function localCaTls(folder: string, host: string, name: string): Pr
     const code = (error as NodeJS.ErrnoException).code;
     throw new TlsSetupError(`Cannot use ${folder} for the local CA (${code ?? (error as Error).message})`);
   }
-  const root = new X509Certificate(ca.rootPem);
   const names = certificateNames(host);
-  const server = await issueServerCertificate(ca, names);
-  const leaf = new X509Certificate(server.chainPem);
-  return {
-    certificatePem: server.chainPem,
-    keyPem: server.keyPem,
-    caCertificate: root.raw,
-    info: {
-      source: 'local-ca',
-      caFingerprint256: root.fingerprint256,
-      names,
-      notAfter: new Date(leaf.validTo).toISOString(),
-    },
-  };
+  try {
+    const root = new X509Certificate(ca.rootPem);
+    const server = await issueServerCertificate(ca, names);
+    const leaf = new X509Certificate(server.chainPem);
+    return {
+      certificatePem: server.chainPem,
+      keyPem: server.keyPem,
+      caCertificate: root.raw,
+      info: {
+        source: 'local-ca',
+        caFingerprint256: root.fingerprint256,
+        names,
+        notAfter: new Date(leaf.validTo).toISOString(),
+      },
+      renew: () => localCaTls(folder, host, name),
+    };
+  } catch (error) {
+    throw new TlsSetupError(`The local CA in ${folder} could not issue a certificate (${(error as Error).message})`);
+  }
 }
 
 /** A given certificate (PEM, chain allowed) and its key, used as they are once they pass the checks. */
 export function givenTls(certificateFile: string, keyFile: string, now: Date = new Date()): StationTls {
-  const certificatePem = readText(certificateFile, 'certificate');
-  const keyPem = readText(keyFile, 'key');
+  // The certificates in the file, in order (a file may also hold the key, before or after them).
+  const certificatePem = readText(certificateFile, 'certificate').match(PEM_CERTIFICATE)?.join('\n') ?? '';
+  const keyText = readText(keyFile, 'key');
+  const keyPem = PEM_PRIVATE_KEY.exec(keyText)?.[0] ?? keyText;
   let leaf: X509Certificate;
   try {
     leaf = new X509Certificate(certificatePem);
@@ -112,13 +125,24 @@ export function givenTls(certificateFile: string, keyFile: string, now: Date = n
   if (validFrom > now) {
     throw new TlsSetupError(`The certificate in ${certificateFile} is not valid before ${validFrom.toISOString()}`);
   }
+  // The whole chain as the TLS server will load it: a broken certificate after the first is found here.
+  try {
+    createSecureContext({ cert: certificatePem, key: keyPem });
+  } catch (error) {
+    throw new TlsSetupError(`${certificateFile} cannot be served (${(error as Error).message})`);
+  }
   return {
     certificatePem,
     keyPem,
     caCertificate: null,
     info: { source: 'given', caFingerprint256: null, names: subjectNames(leaf), notAfter: validTo.toISOString() },
+    renew: null,
   };
 }
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+/** PKCS #8, or a traditional RSA or EC key. */
+const PEM_PRIVATE_KEY = /-----BEGIN ((RSA|EC) )?PRIVATE KEY-----[\s\S]+?-----END ((RSA|EC) )?PRIVATE KEY-----/;
 
 function readText(file: string, what: string): string {
   try {
