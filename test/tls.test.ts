@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { connect as tlsConnect, type DetailedPeerCertificate } from 'node:tls';
@@ -20,7 +21,7 @@ import { startStation, type Station } from '../main/station/station';
 import { CA_FILES } from '../main/station/tls/ca-folder';
 import { createLocalCa } from '../main/station/tls/local-ca';
 import { issueServerCertificate } from '../main/station/tls/server-certificate';
-import { givenTls, localCaTls, type StationTls } from '../main/station/tls/station-tls';
+import { certificateNames, givenTls, localCaTls, type StationTls } from '../main/station/tls/station-tls';
 import { runToExit, startCli } from './helpers/cli';
 import { closed, openClient } from './helpers/client';
 import { tempFolder } from './helpers/temp-folder';
@@ -187,6 +188,19 @@ describe('wss:// with the local CA', () => {
       );
       assert.equal(status, 403, origin);
     }
+  });
+});
+
+describe('the names a certificate from the local CA carries', () => {
+  it('are localhost, loopback and the served addresses the CA may vouch for; never a public one', () => {
+    assert.deepEqual(certificateNames('127.0.0.1'), ['localhost', '127.0.0.1', '::1']);
+    assert.deepEqual(certificateNames('192.168.1.20'), ['localhost', '127.0.0.1', '::1', '192.168.1.20']);
+    // A station bound to a public address still gets a certificate its CA can issue validly.
+    assert.deepEqual(certificateNames('8.8.8.8'), ['localhost', '127.0.0.1', '::1']);
+    const everywhere = certificateNames('0.0.0.0');
+    for (const name of everywhere) assert.match(name, /^(localhost|[a-z0-9.-]+\.local|[\d.]+|[\da-f:]+)$/, name);
+    const bare = hostname().toLowerCase();
+    if (bare !== 'localhost' && !bare.endsWith('.local')) assert.ok(!everywhere.includes(bare), 'no bare host name');
   });
 });
 

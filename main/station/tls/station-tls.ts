@@ -43,7 +43,7 @@ for (const range of PERMITTED_RANGES) {
 }
 
 /** An address the local CA may vouch for (a public one would make the whole certificate invalid). */
-export function isPermittedAddress(address: string): boolean {
+function isPermittedAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
   return permittedAddresses.check(address, family === 6 ? 'ipv6' : 'ipv4');
