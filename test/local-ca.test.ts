@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { CA_FILES, CaFolderError, ensureLocalCa } from '../main/station/tls/ca-folder';
 import { createLocalCa, KEY_ALGORITHM, PERMITTED_RANGES, SIGNING, type LocalCa } from '../main/station/tls/local-ca';
-import { issueServerCertificate } from '../main/station/tls/server-certificate';
+import { intermediateSigningKey, issueServerCertificate } from '../main/station/tls/server-certificate';
 import { tempFolder } from './helpers/temp-folder';
 
 /** `openssl verify` of a leaf against the root, the intermediate given as untrusted: its last line. */
@@ -122,13 +122,7 @@ describe('the local CA', () => {
     const ca = await createLocalCa('WS Station', now);
     assert.match(text(ca.rootPem), /Not Before: Dec {2}3 08:00:00 2026 GMT/, 'for devices whose clock lags');
     // What someone holding the intermediate's key could sign: an S/MIME certificate for anyone.
-    const signingKey = await webcrypto.subtle.importKey(
-      'pkcs8',
-      x509.PemConverter.decodeFirst(ca.intermediateKeyPem),
-      KEY_ALGORITHM,
-      false,
-      ['sign'],
-    );
+    const signingKey = await intermediateSigningKey(ca);
     const keys = await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
     const smime = await x509.X509CertificateGenerator.create({
       serialNumber: '01',

@@ -20,19 +20,24 @@ export interface ServerCertificate {
   keyPem: string;
 }
 
-export async function issueServerCertificate(
-  ca: LocalCa,
-  names: readonly string[],
-  now: Date = new Date(),
-): Promise<ServerCertificate> {
-  const intermediate = new x509.X509Certificate(ca.intermediatePem);
-  const signingKey = await webcrypto.subtle.importKey(
+/** The intermediate's key, ready to sign (not extractable again). */
+export function intermediateSigningKey(ca: LocalCa): Promise<webcrypto.CryptoKey> {
+  return webcrypto.subtle.importKey(
     'pkcs8',
     x509.PemConverter.decodeFirst(ca.intermediateKeyPem),
     KEY_ALGORITHM,
     false,
     ['sign'],
   );
+}
+
+export async function issueServerCertificate(
+  ca: LocalCa,
+  names: readonly string[],
+  now: Date = new Date(),
+): Promise<ServerCertificate> {
+  const intermediate = new x509.X509Certificate(ca.intermediatePem);
+  const signingKey = await intermediateSigningKey(ca);
   const keys = await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
   const unique = [...new Set(names)];
   const certificate = await x509.X509CertificateGenerator.create({
