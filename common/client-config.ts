@@ -14,6 +14,7 @@ import type {
   PeerCloseRequest,
   PeerSendRequest,
   SettingsSaveResult,
+  TlsFileKind,
 } from './desktop';
 import type { PeerDetail, RefusalEntry, TrafficEntry } from './station-status';
 import type { JSON_SUBPROTOCOL } from './protocol';
@@ -40,6 +41,11 @@ export interface StationBridge {
   onStatus(listener: (status: DesktopStatus) => void): () => void;
   getSettings(): Promise<DesktopSettings>;
   saveSettings(settings: DesktopSettings): Promise<SettingsSaveResult>;
+  /**
+   * The system's file dialog, titled `title`, for the wss:// certificate or its key: the path
+   * chosen, or null when the person cancelled. Only paths chosen here can be saved as settings.
+   */
+  chooseTlsFile(kind: TlsFileKind, title: string): Promise<string | null>;
   copyText(text: string): Promise<void>;
   /** One peer's recent traffic, from the station's record, oldest first. */
   peerTraffic(peerId: number): Promise<TrafficEntry[]>;

@@ -1,6 +1,6 @@
 /** Shapes the desktop window shares with the main process: settings, status, the bridge. */
 import type { ClientConfig, Language } from './client-config';
-import type { StationStatus } from './station-status';
+import type { StationStatus, TlsSource } from './station-status';
 
 /** What a person can change in the window; persisted in the user-data folder. */
 export interface DesktopSettings {
@@ -23,9 +23,17 @@ export interface DesktopSettings {
    */
   tls: boolean;
   tlsPort: number;
+  /** Where the wss:// certificate comes from: the local CA, or the files below (the CLI's --tls-cert/--tls-key). */
+  tlsSource: TlsSource;
+  /** PEM files (a chain allowed), absolute paths the person chose; kept while the local CA is in use. */
+  tlsCertFile: string | null;
+  tlsKeyFile: string | null;
   /** null follows the system. */
   language: Language | null;
 }
+
+/** Which of the two files a file dialog is for. */
+export type TlsFileKind = 'certificate' | 'key';
 
 /** The bridge's config: the page's ClientConfig plus what the host panels show. */
 export interface DesktopConfig extends ClientConfig {
@@ -46,11 +54,14 @@ export interface DesktopConfig extends ClientConfig {
 export interface DesktopTlsConfig {
   lanUrls: string[];
   lanPageUrls: string[];
-  /** http:// URLs of the local CA's certificate (GET /ca.crt), one per LAN address. */
+  source: TlsSource;
+  /** http:// URLs of the local CA's certificate (GET /ca.crt), one per LAN address; none for a given certificate. */
   caUrls: string[];
   /** SHA-256 of the CA certificate, as a device shows it before it is trusted. */
   caFingerprint256: string | null;
-  /** When the station's certificate runs out (it is issued anew at every start). */
+  /** The names and addresses the station's certificate is valid for. */
+  names: string[];
+  /** When the station's certificate runs out (the local CA's is issued anew at every start). */
   notAfter: string;
 }
 

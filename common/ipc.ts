@@ -13,6 +13,7 @@ import type {
   PeerCloseRequest,
   PeerSendRequest,
   SettingsSaveResult,
+  TlsFileKind,
 } from './desktop';
 import type { PeerDetail, RefusalEntry, TrafficEntry } from './station-status';
 
@@ -25,6 +26,8 @@ export const IpcChannel = {
   getSettings: 'settings:get',
   /** Preload → main: validate, persist and apply settings (restarts the station). */
   saveSettings: 'settings:save',
+  /** Preload → main: the system's file dialog for a TLS certificate or key; the path chosen, or null. */
+  chooseTlsFile: 'settings:choose-tls-file',
   /** Preload → main: put text on the system clipboard. */
   copyText: 'clipboard:copy-text',
   /** Preload → main: one peer's entries in the station's traffic record. */
@@ -53,6 +56,7 @@ export type IpcChannelName = (typeof IpcChannel)[keyof typeof IpcChannel];
 export interface IpcInvokeContract {
   [IpcChannel.getSettings]: { request: []; response: DesktopSettings };
   [IpcChannel.saveSettings]: { request: [settings: DesktopSettings]; response: SettingsSaveResult };
+  [IpcChannel.chooseTlsFile]: { request: [kind: TlsFileKind, title: string]; response: string | null };
   [IpcChannel.copyText]: { request: [text: string]; response: null };
   [IpcChannel.peerTraffic]: { request: [peerId: number]; response: TrafficEntry[] };
   [IpcChannel.peerDetail]: { request: [peerId: number]; response: PeerDetail | null };

@@ -151,10 +151,13 @@ export interface StationTotals {
 export type TlsFailure = 'tls-timeout' | 'tls-plain-http' | 'tls-certificate-refused' | 'tls-failed';
 
 /** The station's wss:// and https:// listener. */
+/** local-ca: issued at start by the station's own CA; given: the person's certificate, as it is. */
+export const TLS_SOURCES = ['local-ca', 'given'] as const;
+export type TlsSource = (typeof TLS_SOURCES)[number];
+
 export interface StationTlsInfo {
   port: number;
-  /** local-ca: issued at start by the station's own CA; given: the person's certificate, as it is. */
-  source: 'local-ca' | 'given';
+  source: TlsSource;
   /** SHA-256 of the local CA's root, as devices show it when it is installed; null for a given certificate. */
   caFingerprint256: string | null;
   /** The names and addresses the server certificate is valid for. */

@@ -30,6 +30,7 @@ export function createBridge(ipc: IpcRendererLike): StationBridge | null {
     },
     getSettings: () => invoke(IpcChannel.getSettings),
     saveSettings: (settings) => invoke(IpcChannel.saveSettings, settings),
+    chooseTlsFile: (kind, title) => invoke(IpcChannel.chooseTlsFile, kind, title),
     copyText: async (text) => {
       await invoke(IpcChannel.copyText, text);
     },

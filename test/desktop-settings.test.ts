@@ -1,5 +1,6 @@
 /** The desktop's settings file and station host: plain modules, tested for real (no Electron). */
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -16,12 +17,14 @@ import {
   stationConfigFor,
   validateSettings,
 } from '../main/desktop/settings';
+import { ACCEPT_CERTIFICATE, certificateVerdict } from '../main/desktop/certificate-trust';
 import { answersOnLoopback, StationHost } from '../main/desktop/station-host';
 import { externalLink, isOwnPage } from '../main/electron/navigation';
 import { createBridge, type IpcRendererLike } from '../preload/bridge';
 import { ConfigError } from '../main/station/config';
 import { ensureLocalCa } from '../main/station/tls/ca-folder';
 import { issueServerCertificate } from '../main/station/tls/server-certificate';
+import { createLocalCa } from '../main/station/tls/local-ca';
 import { localCaTls } from '../main/station/tls/station-tls';
 import { openClient } from './helpers/client';
 import { BRIDGE_KEYS, sampleDesktopConfig } from './helpers/desktop-fixtures';
@@ -62,6 +65,19 @@ describe('desktop settings', () => {
       /Invalid maxMessagesPerSecond: -5\. Allowed: messages per second one peer may send/,
     );
     assert.throws(() => validateSettings({ colour: 'blue' }), /Invalid setting name: "colour"/);
+    assert.throws(
+      () => validateSettings({ tlsSource: 'given' }),
+      /Invalid tlsCertFile: null\. Allowed: a certificate file when tlsSource is given/,
+    );
+    assert.throws(
+      () => validateSettings({ tlsSource: 'given', tlsCertFile: '/home/me/cert.pem' }),
+      /Invalid tlsKeyFile: null\. Allowed: a key file when tlsSource is given/,
+    );
+    assert.throws(
+      () => validateSettings({ tlsCertFile: 'cert.pem' }),
+      /Invalid tlsCertFile: "cert.pem"\. Allowed: null or an absolute file path/,
+    );
+    assert.throws(() => validateSettings({ tlsSource: 'self-signed' }), /Allowed: local-ca or given/);
     assert.throws(() => validateSettings([1]), ConfigError);
   });
 
@@ -214,6 +230,106 @@ describe('station host with wss://', () => {
   });
 });
 
+describe('station host with your own certificate', () => {
+  it('serves the files chosen in the dialog, pins them for the window, and says in words why a file cannot be used', async (t) => {
+    const folder = tempFolder(t, 'host-given');
+    const file = (name: string, text: string) => {
+      writeFileSync(join(folder, name), text);
+      return join(folder, name);
+    };
+    // A company CA this process does not trust, for a name that is not 127.0.0.1: the window
+    // still shows its own station, since it pins the very certificate it serves.
+    const companyCa = await createLocalCa('Company');
+    const issued = await issueServerCertificate(companyCa, ['devbox.local']);
+    const certFile = file('devbox.pem', issued.chainPem);
+    const keyFile = file('devbox.key', issued.keyPem);
+    const host = new StationHost({ ...DEFAULT_SETTINGS, port: 0, tlsPort: 0, lanAccess: false }, '1.2.3');
+    t.after(() => host.stop());
+    await host.start();
+    const given = {
+      ...host.currentSettings,
+      tls: true,
+      tlsSource: 'given',
+      tlsCertFile: certFile,
+      tlsKeyFile: keyFile,
+    };
+
+    // Paths the page names without the person having chosen them are not read.
+    assert.deepEqual(await host.apply(given), {
+      ok: false,
+      setting: 'tlsCertFile',
+      message: `${certFile} was not chosen with the Choose… button`,
+    });
+    assert.equal(host.station?.tlsPort ?? null, null, 'still serving on the previous settings');
+
+    host.allowChosenFile(certFile);
+    host.allowChosenFile(keyFile);
+    const on = await host.apply(given);
+    assert.ok(on.ok, JSON.stringify(on));
+    const tlsPort = host.station?.tlsPort;
+    assert.ok(tlsPort);
+    assert.equal(host.pageUrl(), `https://127.0.0.1:${tlsPort}/`);
+    const leaf = new X509Certificate(issued.chainPem);
+    assert.equal(host.servedCertificateFingerprint(), leaf.fingerprint256);
+    assert.equal(
+      certificateVerdict(
+        { hostname: '127.0.0.1', certificate: { data: leaf.toString() } },
+        host.servedCertificateFingerprint(),
+      ),
+      ACCEPT_CERTIFICATE,
+    );
+    const tls = host.config().tls;
+    assert.ok(tls);
+    assert.equal(tls.source, 'given');
+    assert.deepEqual(tls.caUrls, [], 'no CA of the station to install');
+    assert.equal(tls.caFingerprint256, null);
+    assert.deepEqual(tls.names, ['devbox.local']);
+    assert.equal(tls.notAfter, new Date(leaf.validTo).toISOString());
+    // A device that trusts the company CA gets the whole chain and verifies the name.
+    const verified = await new Promise<boolean>((resolve, reject) => {
+      const socket = tlsConnect(
+        { port: tlsPort, host: '127.0.0.1', servername: 'devbox.local', ca: companyCa.rootPem },
+        () => {
+          resolve(socket.authorized);
+          socket.end();
+        },
+      );
+      socket.on('error', reject);
+    });
+    assert.equal(verified, true);
+
+    // Files that cannot be used: refused by the field they are about, the station serving on.
+    const otherKey = file('other.key', (await issueServerCertificate(companyCa, ['devbox.local'])).keyPem);
+    host.allowChosenFile(otherKey);
+    assert.deepEqual(await host.apply({ ...given, tlsKeyFile: otherKey }), {
+      ok: false,
+      setting: 'tlsKeyFile',
+      message: `wss:// could not start: ${otherKey} is not the key of the certificate in ${certFile}.`,
+    });
+    const expired = await issueServerCertificate(companyCa, ['devbox.local'], new Date('2020-01-01T00:00:00Z'));
+    const expiredFile = file('expired.pem', expired.chainPem);
+    const expiredKey = file('expired.key', expired.keyPem);
+    host.allowChosenFile(expiredFile);
+    host.allowChosenFile(expiredKey);
+    assert.deepEqual(await host.apply({ ...given, tlsCertFile: expiredFile, tlsKeyFile: expiredKey }), {
+      ok: false,
+      setting: 'tlsCertFile',
+      message: `wss:// could not start: The certificate in ${expiredFile} expired on 2020-01-31T00:00:00.000Z.`,
+    });
+    assert.equal(host.servedCertificateFingerprint(), leaf.fingerprint256, 'the chosen certificate still served');
+    assert.equal(host.currentSettings.tlsCertFile, certFile);
+
+    // The file gone by the next launch: the window says so, by the certificate's field.
+    rmSync(certFile);
+    await host.stop();
+    await host.start();
+    assert.deepEqual(host.status(), {
+      running: false,
+      error: `wss:// could not start: Cannot read the certificate file ${certFile} (ENOENT).`,
+    });
+  });
+});
+
 describe("the window's own station, not another program on its port", () => {
   it('tells its own station on 127.0.0.1 from another program answering there', async (t) => {
     const host = new StationHost({ ...DEFAULT_SETTINGS, port: 0, lanAccess: true }, '1.2.3');
@@ -300,6 +416,7 @@ describe('preload bridge (mocked ipcRenderer)', () => {
 
     await bridge.getSettings();
     await bridge.saveSettings(DEFAULT_SETTINGS);
+    await bridge.chooseTlsFile('key', 'Choose the private key file');
     await bridge.copyText('hello');
     const send = { target: 'all', message: { binary: false, text: 'hi' } } as const;
     const close = { peerId: 3, code: 4000, reason: 'bye' };
@@ -314,6 +431,7 @@ describe('preload bridge (mocked ipcRenderer)', () => {
     assert.deepEqual(calls.slice(1), [
       ['invoke', IpcChannel.getSettings],
       ['invoke', IpcChannel.saveSettings, DEFAULT_SETTINGS],
+      ['invoke', IpcChannel.chooseTlsFile, 'key', 'Choose the private key file'],
       ['invoke', IpcChannel.copyText, 'hello'],
       ['invoke', IpcChannel.peerTraffic, 3],
       ['invoke', IpcChannel.sendToPeers, send],

@@ -270,6 +270,74 @@ describe('desktop main process (mocked electron)', () => {
     assert.equal(await verdict('example.com', other.chainPem), -3);
   });
 
+  it('serves your own certificate chosen in the system dialog, modal to its window, and trusts only it', async (t) => {
+    const app = await startApp(t, { port: 0, tlsPort: 0, lanAccess: false });
+    const folder = tempFolder(t, 'own-certificate');
+    const companyCa = await createLocalCa('Company');
+    const issued = await issueServerCertificate(companyCa, ['devbox.local', '127.0.0.1']);
+    writeFileSync(join(folder, 'devbox.pem'), issued.chainPem);
+    writeFileSync(join(folder, 'devbox.key'), issued.keyPem);
+    const { dialog, ipcMain } = app.electron;
+    const choose = (kind: unknown, title: unknown, sender = ownSender(app)) =>
+      ipcMain.invoke(IpcChannel.chooseTlsFile, sender, kind, title);
+
+    dialog.answers.push(join(folder, 'devbox.pem'), null, join(folder, 'devbox.key'));
+    assert.equal(await choose('certificate', 'Choose the certificate file'), join(folder, 'devbox.pem'));
+    assert.equal(await choose('key', 'Choose the private key file'), null, 'cancelled');
+    assert.equal(await choose('key', '选择私钥文件'), join(folder, 'devbox.key'));
+    assert.deepEqual(
+      dialog.opened.map(([window, options]) => [window === app.window, options.title, options.filters?.[0]]),
+      [
+        [true, 'Choose the certificate file', { name: 'PEM certificate', extensions: ['pem', 'crt', 'cer'] }],
+        [true, 'Choose the private key file', { name: 'PEM private key', extensions: ['pem', 'key'] }],
+        [true, '选择私钥文件', { name: 'PEM private key', extensions: ['pem', 'key'] }],
+      ],
+    );
+    assert.deepEqual(dialog.opened[0]?.[1].properties, ['openFile', 'showHiddenFiles']);
+    // Anything else from the page, or anything from another page, opens no dialog.
+    await assert.rejects(choose('directory', 'x'), /chooseTlsFile takes "certificate" or "key"/);
+    await assert.rejects(choose('key', 'x'.repeat(201)), /a title of at most 200 characters/);
+    await assert.rejects(choose('key', 'x', { ...ownSender(app), topFrame: false }), UntrustedSenderError);
+    assert.equal(dialog.opened.length, 3);
+
+    const current = (await ipcMain.invoke(IpcChannel.getSettings, ownSender(app))) as DesktopSettings;
+    const own = {
+      ...current,
+      tls: true,
+      tlsSource: 'given',
+      tlsCertFile: join(folder, 'devbox.pem'),
+      tlsKeyFile: join(folder, 'devbox.key'),
+    };
+    // A path the dialog never gave is refused, as a page gone wrong would send.
+    const typed = (await ipcMain.invoke(IpcChannel.saveSettings, ownSender(app), {
+      ...own,
+      tlsKeyFile: join(folder, 'other.key'),
+    })) as SettingsSaveResult;
+    assert.deepEqual(typed, {
+      ok: false,
+      setting: 'tlsKeyFile',
+      message: `${join(folder, 'other.key')} was not chosen with the Choose… button`,
+    });
+    const applied = (await ipcMain.invoke(IpcChannel.saveSettings, ownSender(app), own)) as SettingsSaveResult;
+    assert.ok(applied.ok, JSON.stringify(applied));
+    assert.deepEqual(JSON.parse(readFileSync(join(app.userData, 'settings.json'), 'utf8')), own);
+    await waitFor('the window to reload over https', () => app.window.webContents.currentUrl.startsWith('https:'));
+    const config = ipcMain.sendSync(IpcChannel.getConfig, {
+      ...ownSender(app),
+      url: app.window.webContents.currentUrl,
+    }) as DesktopConfig;
+    assert.equal(config.tls?.source, 'given');
+    assert.deepEqual(config.tls.caUrls, []);
+    const verify = app.window.webContents.session.certificateVerifyProc;
+    assert.ok(verify);
+    const verdict = (data: string) =>
+      new Promise<number>((resolve) => verify({ hostname: '127.0.0.1', certificate: { data } }, resolve));
+    assert.equal(await verdict(issued.chainPem), 0, 'the given certificate, served by its station');
+    const sameCa = await issueServerCertificate(companyCa, ['127.0.0.1']);
+    assert.equal(await verdict(sameCa.chainPem), -2, 'another from the same CA is not it');
+    assert.equal(existsSync(join(app.userData, 'tls')), false, 'no local CA made');
+  });
+
   it('holds a second quit asked while the station is stopping, then quits once', async (t) => {
     const app = await startApp(t);
     const peer = await openClient(`${app.pageUrl.replace('http', 'ws')}websocket/test`);

@@ -185,6 +185,36 @@ describe(
       assert.ok(existsSync(join(userData, 'tls', 'ca.crt')), 'the CA is kept in the user-data folder');
     });
 
+    it('with your own certificate, shows its page over https:// and wss:// though no store trusts it', async (t) => {
+      // A company CA nothing here trusts, for a name other than 127.0.0.1: the window trusts the
+      // very certificate its station serves, not the name or the CA.
+      const companyCa = await createLocalCa('Company');
+      const issued = await issueServerCertificate(companyCa, ['devbox.local']);
+      const userData = userDataWith(t, { port: 0, tlsPort: 0, lanAccess: false, tls: true, tickMs: 200 });
+      writeFileSync(join(userData, 'devbox.pem'), issued.chainPem);
+      writeFileSync(join(userData, 'devbox.key'), issued.keyPem);
+      writeFileSync(
+        join(userData, 'settings.json'),
+        JSON.stringify({
+          port: 0,
+          tlsPort: 0,
+          lanAccess: false,
+          tls: true,
+          tlsSource: 'given',
+          tlsCertFile: join(userData, 'devbox.pem'),
+          tlsKeyFile: join(userData, 'devbox.key'),
+        }),
+      );
+      const { page } = await launch(userData);
+      assert.match(page.url(), /^https:\/\/127\.0\.0\.1:\d+\/$/);
+      await page.locator('#state-pill', { hasText: 'OPEN 1' }).waitFor({ timeout: WAIT_MS });
+      await page.locator('.log-row[data-kind="greeting"]', { hasText: '连接成功' }).waitFor({ timeout: WAIT_MS });
+      await page.locator('#tab-settings').click();
+      assert.equal(await page.locator('#setting-tls-source-given').isChecked(), true);
+      assert.equal(await page.locator('#setting-tls-cert-file').inputValue(), join(userData, 'devbox.pem'));
+      assert.equal(existsSync(join(userData, 'tls')), false, 'no local CA made');
+    });
+
     it('shows a peer in the Peers panel, and the peer gets 1001 when the app quits', async (t) => {
       const { app, page } = await launch(userDataWith(t, { port: 0, lanAccess: false }));
       await page.locator('#state-pill', { hasText: 'OPEN 1' }).waitFor({ timeout: WAIT_MS });

@@ -6,10 +6,11 @@
  * Electron at import; this keeps the bad file for the person and stays testable under Node.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES } from '../../common/client-config';
 import type { DesktopSettings } from '../../common/desktop';
+import { TLS_SOURCES } from '../../common/station-status';
 import { LOOPBACK_IPV4 } from '../station/addresses';
 import { ConfigError, DEFAULT_CONFIG, parseStationConfig, type StationConfig } from '../station/config';
 import { setAside, writeAtomically } from './user-data-file';
@@ -29,6 +30,9 @@ export const DEFAULT_SETTINGS: DesktopSettings = Object.freeze({
   // Off until asked for: turning it on makes a CA, which matters only once a device is told to trust it.
   tls: false,
   tlsPort: DEFAULT_CONFIG.tlsPort,
+  tlsSource: 'local-ca',
+  tlsCertFile: null,
+  tlsKeyFile: null,
   language: null,
 });
 
@@ -39,8 +43,22 @@ const desktopOnly = z.object({
   lanAccess: z.boolean(),
   tokenEnabled: z.boolean(),
   tls: z.boolean(),
+  tlsSource: z.enum(TLS_SOURCES),
+  tlsCertFile: z.string().refine(isAbsolute).nullable(),
+  tlsKeyFile: z.string().refine(isAbsolute).nullable(),
   language: z.enum(LANGUAGES).nullable(),
 });
+
+/** What each desktop-only setting may be, in the words of its error. */
+const DESKTOP_ALLOWED: Record<keyof z.infer<typeof desktopOnly>, string> = {
+  lanAccess: 'true or false',
+  tokenEnabled: 'true or false',
+  tls: 'true or false',
+  tlsSource: TLS_SOURCES.join(' or '),
+  tlsCertFile: 'null or an absolute file path',
+  tlsKeyFile: 'null or an absolute file path',
+  language: `null or one of ${LANGUAGES.join(', ')}`,
+};
 
 /** The station config these settings give. */
 export function stationConfigFor(settings: DesktopSettings): StationConfig {
@@ -73,12 +91,17 @@ export function validateSettings(input: unknown): DesktopSettings {
   }
   const desktop = desktopOnly.safeParse(merged);
   if (!desktop.success) {
-    const name = String(desktop.error.issues[0]?.path[0]) as keyof DesktopSettings;
-    const allowed = name === 'language' ? `null or one of ${LANGUAGES.join(', ')}` : 'true or false';
-    throw new ConfigError(name, merged[name], allowed);
+    const name = String(desktop.error.issues[0]?.path[0]) as keyof typeof DESKTOP_ALLOWED;
+    throw new ConfigError(name, merged[name], DESKTOP_ALLOWED[name]);
   }
   if (merged.tokenEnabled && merged.token === null) {
     throw new ConfigError('token', null, 'a token when tokenEnabled is true');
+  }
+  // Checked while TLS is off too, as the token is, so turning TLS on later cannot fail for it.
+  if (merged.tlsSource === 'given') {
+    if (merged.tlsCertFile === null)
+      throw new ConfigError('tlsCertFile', null, 'a certificate file when tlsSource is given');
+    if (merged.tlsKeyFile === null) throw new ConfigError('tlsKeyFile', null, 'a key file when tlsSource is given');
   }
   // The token is checked even while off, so turning it on later cannot fail.
   const station = parseStationConfig({
@@ -103,6 +126,9 @@ export function validateSettings(input: unknown): DesktopSettings {
     deflate: station.deflate,
     tls: desktop.data.tls,
     tlsPort: station.tlsPort,
+    tlsSource: desktop.data.tlsSource,
+    tlsCertFile: desktop.data.tlsCertFile,
+    tlsKeyFile: desktop.data.tlsKeyFile,
     language: desktop.data.language,
   };
 }

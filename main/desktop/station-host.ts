@@ -3,8 +3,8 @@
  * the window. Plain Node (no electron), so it is tested for real.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { get as httpsGet } from 'node:https';
-import { checkServerIdentity } from 'node:tls';
+import { get as httpGet } from 'node:http';
+import { connect as connectTls } from 'node:tls';
 import { CA_CERTIFICATE_PATH, JSON_SUBPROTOCOL, STATION_PROBE_PATH, TEST_ENDPOINT_PATH } from '../../common/protocol';
 import type {
   DesktopConfig,
@@ -27,7 +27,7 @@ import { ListenError, servesPlain, startStation, type PlainStation, type Station
 import type { LoadedDefinitions } from '../station/endpoints/definitions';
 import { EndpointTextError, loadEndpointTexts } from '../station/endpoints/endpoint-texts';
 import { tryMessage } from '../station/endpoints/try-message';
-import { localCaTls, TlsSetupError, type StationTls } from '../station/tls/station-tls';
+import { givenTls, localCaTls, TlsSetupError, type StationTls } from '../station/tls/station-tls';
 import { NO_ENDPOINTS, type StoredEndpoints } from './endpoints-store';
 import { stationConfigFor, validateSettings } from './settings';
 
@@ -37,6 +37,12 @@ const STATUS_INTERVAL_MS = 1000;
 const STATUS_COALESCE_MS = 50;
 /** How long the probe of the station's own loopback page may take. */
 const PROBE_TIMEOUT_MS = 3000;
+/** The setting a TLS problem is about, for the Settings form to mark. */
+const TLS_ERROR_SETTING: Record<TlsSetupError['file'], keyof DesktopSettings> = {
+  certificate: 'tlsCertFile',
+  key: 'tlsKeyFile',
+  'ca-folder': 'tls',
+};
 
 export interface StationHostOptions {
   /** Shown once in the window, e.g. that the settings file was set aside. */
@@ -58,6 +64,7 @@ export class StationHost {
   readonly #listeners = new Set<(status: DesktopStatus) => void>();
   #ticker: NodeJS.Timeout | undefined;
   #notifyQueued = false;
+  readonly #chosenFiles = new Set<string>();
 
   private readonly notice: string | null;
   private endpoints: StoredEndpoints;
@@ -112,7 +119,7 @@ export class StationHost {
         const which = error.listener === 'tls' ? 'the wss:// port' : 'another port';
         this.#error = `${error.message} Choose ${which} in Settings, or 0 for any free port.`;
       } else if (error instanceof TlsSetupError) {
-        this.#errorSetting = 'tls';
+        this.#errorSetting = TLS_ERROR_SETTING[error.file];
         this.#error = `wss:// could not start: ${error.message}.`;
       } else if (error instanceof ConfigError) {
         this.#errorSetting = error.setting;
@@ -125,8 +132,20 @@ export class StationHost {
   }
 
   async #prepareTls(host: string): Promise<StationTls> {
+    const { tlsSource, tlsCertFile, tlsKeyFile } = this.settings;
+    // validateSettings makes sure a given source has both files.
+    if (tlsSource === 'given' && tlsCertFile !== null && tlsKeyFile !== null) return givenTls(tlsCertFile, tlsKeyFile);
     if (this.caFolder === undefined) throw new TlsSetupError('this app has no folder to keep its local CA in');
     return localCaTls(this.caFolder, host, APP_NAME);
+  }
+
+  /**
+   * A path the person picked in the system's file dialog, which settings may now name. Settings
+   * from the page may name no other file, so a page that went wrong cannot make the station
+   * serve some other program's certificate and key.
+   */
+  allowChosenFile(path: string): void {
+    this.#chosenFiles.add(path);
   }
 
   /**
@@ -159,6 +178,12 @@ export class StationHost {
       throw error;
     }
     const previous = this.settings;
+    for (const name of ['tlsCertFile', 'tlsKeyFile'] as const) {
+      const file = next[name];
+      if (file !== null && file !== previous[name] && !this.#chosenFiles.has(file)) {
+        return { ok: false, setting: name, message: `${file} was not chosen with the Choose… button` };
+      }
+    }
     // The window's language is the only setting the station does not use: no restart for it.
     if (this.#station && sameStationSettings(previous, next)) {
       this.settings = next;
@@ -311,8 +336,11 @@ export class StationHost {
           ? {
               lanUrls: lan('wss', tlsPort, TEST_ENDPOINT_PATH),
               lanPageUrls: lan('https', tlsPort, '/'),
-              caUrls: lan('http', station.port, CA_CERTIFICATE_PATH, null),
+              source: tlsInfo.source,
+              // A given certificate's CA is the person's own: the station has none to hand out.
+              caUrls: tlsInfo.source === 'local-ca' ? lan('http', station.port, CA_CERTIFICATE_PATH, null) : [],
               caFingerprint256: tlsInfo.caFingerprint256,
+              names: tlsInfo.names,
               notAfter: tlsInfo.notAfter,
             }
           : null,
@@ -378,7 +406,7 @@ export async function answersOnLoopback(
     if (tls === undefined) {
       await fetch(stationUrl('http', LOOPBACK_IPV4, port, path), { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
     } else {
-      await pinnedGet(port, path, tls);
+      await pinnedGet(port, path, new X509Certificate(tls.certificatePem).fingerprint256);
     }
   } catch {
     // Nothing answered, or not with the station's certificate: not this station either.
@@ -387,32 +415,33 @@ export async function answersOnLoopback(
 }
 
 /**
- * GET over https on loopback, only to a server presenting `tls`'s very certificate: the chain is
- * verified against the station's CA and the certificate compared, before anything is sent.
+ * GET over https on loopback, only to a server presenting the certificate with this SHA-256:
+ * compared once the handshake is done, before the request exists. The handshake itself proves
+ * the server holds that certificate's key, so no chain is needed, and a given certificate issued
+ * by a CA this process does not know (or for names other than 127.0.0.1) passes as it should.
  */
-function pinnedGet(port: number, path: string, tls: StationTls): Promise<void> {
-  const served = new X509Certificate(tls.certificatePem).fingerprint256;
-  const ca = tls.caCertificate === null ? undefined : new X509Certificate(tls.caCertificate).toString();
+function pinnedGet(port: number, path: string, fingerprint256: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const request = httpsGet(
-      {
-        host: LOOPBACK_IPV4,
-        port,
-        path,
-        ca,
-        timeout: PROBE_TIMEOUT_MS,
-        checkServerIdentity: (host, certificate) =>
-          certificate.fingerprint256 === served
-            ? checkServerIdentity(host, certificate)
-            : new Error(`${LOOPBACK_IPV4}:${port} does not serve the station's certificate`),
-      },
-      (response) => {
+    // rejectUnauthorized: false lets the pin, not a CA list, decide; nothing is sent before it has.
+    const socket = connectTls({ host: LOOPBACK_IPV4, port, rejectUnauthorized: false });
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => socket.destroy(new Error('timed out')));
+    socket.on('error', reject);
+    socket.once('secureConnect', () => {
+      if (socket.getPeerCertificate().fingerprint256 !== fingerprint256) {
+        socket.destroy();
+        reject(new Error(`${LOOPBACK_IPV4}:${port} does not serve the station's certificate`));
+        return;
+      }
+      const request = httpGet({ createConnection: () => socket, path, headers: { host: `${LOOPBACK_IPV4}:${port}` } });
+      request.on('response', (response) => {
         response.resume();
-        response.on('end', resolve);
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error('timed out')));
-    request.on('error', reject);
+        response.on('end', () => {
+          socket.destroy();
+          resolve();
+        });
+      });
+      request.on('error', reject);
+    });
   });
 }
 

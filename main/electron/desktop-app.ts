@@ -4,9 +4,10 @@
  * pushed to the window, settings applied by restarting the station, scripted endpoints applied
  * and saved, and 1001 to every peer before the process ends.
  */
-import type { BrowserWindow } from 'electron';
+import type { BrowserWindow, OpenDialogOptions } from 'electron';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TlsFileKind } from '../../common/desktop';
 import { IpcChannel } from '../../common/ipc';
 import { APP_NAME } from '../app-info';
 import { certificateVerdict } from '../desktop/certificate-trust';
@@ -151,6 +152,17 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
             }
             return result;
           },
+          chooseTlsFile: async (kind, title) => {
+            const options = tlsFileDialog(kind, title);
+            // Modal to the window when there is one (dialog.md: the window argument).
+            const chosen = window
+              ? await electron.dialog.showOpenDialog(window, options)
+              : await electron.dialog.showOpenDialog(options);
+            const path = chosen.canceled ? undefined : chosen.filePaths[0];
+            if (path === undefined) return null;
+            started.allowChosenFile(path);
+            return path;
+          },
           copyText: async (text) => {
             await electron.clipboard.writeText(text);
             return null;
@@ -189,4 +201,18 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
       electron.dialog.showErrorBox(`${APP_NAME} could not start`, detail);
       app.exit(1);
     });
+}
+
+/** The open dialog for a PEM certificate or key (dialog.md, showOpenDialog): one existing file. */
+function tlsFileDialog(kind: TlsFileKind, title: string): OpenDialogOptions {
+  return {
+    title,
+    properties: ['openFile', 'showHiddenFiles'],
+    filters: [
+      kind === 'certificate'
+        ? { name: 'PEM certificate', extensions: ['pem', 'crt', 'cer'] }
+        : { name: 'PEM private key', extensions: ['pem', 'key'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
 }

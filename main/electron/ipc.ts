@@ -7,6 +7,9 @@ import { IpcChannel, type IpcInvokeContract, type IpcSyncContract } from '../../
 import type { ElectronMain } from './electron-api';
 import { isOwnPage } from './navigation';
 
+/** A file dialog's title is a short sentence in the window's language. */
+const MAX_DIALOG_TITLE = 200;
+
 type InvokeHandler<C extends keyof IpcInvokeContract> = (
   ...args: IpcInvokeContract[C]['request']
 ) => IpcInvokeContract[C]['response'] | Promise<IpcInvokeContract[C]['response']>;
@@ -15,6 +18,7 @@ export interface IpcHandlers {
   getConfig: () => IpcSyncContract[typeof IpcChannel.getConfig];
   getSettings: InvokeHandler<typeof IpcChannel.getSettings>;
   saveSettings: InvokeHandler<typeof IpcChannel.saveSettings>;
+  chooseTlsFile: InvokeHandler<typeof IpcChannel.chooseTlsFile>;
   copyText: InvokeHandler<typeof IpcChannel.copyText>;
   getEndpoints: InvokeHandler<typeof IpcChannel.getEndpoints>;
   /** The ones below take what the page sent as unknown: the station host checks it. */
@@ -85,6 +89,14 @@ export function registerIpcHandlers(
     guard(IpcChannel.saveSettings, event);
     // Validated by the handler: nothing from the page is trusted as typed.
     return handlers.saveSettings(settings as IpcInvokeContract[typeof IpcChannel.saveSettings]['request'][0]);
+  });
+  ipcMain.handle(IpcChannel.chooseTlsFile, (event, kind: unknown, title: unknown) => {
+    guard(IpcChannel.chooseTlsFile, event);
+    if (kind !== 'certificate' && kind !== 'key') throw new TypeError('chooseTlsFile takes "certificate" or "key"');
+    if (typeof title !== 'string' || title.length > MAX_DIALOG_TITLE) {
+      throw new TypeError(`chooseTlsFile takes a title of at most ${MAX_DIALOG_TITLE} characters`);
+    }
+    return handlers.chooseTlsFile(kind, title);
   });
   ipcMain.handle(IpcChannel.copyText, (event, text: unknown) => {
     guard(IpcChannel.copyText, event);

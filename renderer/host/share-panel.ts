@@ -1,8 +1,8 @@
 /**
  * The Share panel: the addresses other machines use (ws:// and http://, and wss:// and https://
  * while TLS is on), each with a copy button, a QR code of the page for phones, and, while TLS is
- * on, the station's CA for devices to install: its QR code, its fingerprint, and how to install
- * it on each kind of device.
+ * on with the local CA, that CA for devices to install: its QR code, its fingerprint, and how to
+ * install it on each kind of device; with the person's own certificate, what it is valid for.
  */
 import { renderSVG } from 'uqr';
 import type { StationBridge } from '../../common/client-config';
@@ -52,7 +52,17 @@ export class SharePanel {
     this.#renderQr('share', lanPageUrls[0], (url) => this.#t('qrCaption', { url }));
 
     const caUrl = tls?.caUrls[0];
-    element('share-tls').hidden = caUrl === undefined;
+    // A given certificate: devices trust it through its own CA, which is the person's to hand out.
+    const given = tls?.source === 'given';
+    element('share-tls').hidden = !given && caUrl === undefined;
+    element('share-tls-given').hidden = !given;
+    element('share-tls-given').textContent = given
+      ? this.#t('shareTlsGiven', {
+          names: tls.names.join(', '),
+          date: new Date(tls.notAfter).toLocaleDateString(document.documentElement.lang),
+        })
+      : '';
+    element('share-ca').hidden = caUrl === undefined;
     if (tls === null || caUrl === undefined) return;
     this.#renderQr('share-ca', caUrl, (url) => this.#t('shareCaQrCaption', { url }));
     element('share-ca-fingerprint').textContent = this.#t('shareCaFingerprint', {

@@ -24,6 +24,7 @@ export function sampleDesktopConfig(
 export const BRIDGE_KEYS = [
   'applyEndpoints',
   'checkEndpoints',
+  'chooseTlsFile',
   'closePeer',
   'config',
   'copyText',

@@ -4,7 +4,7 @@
  */
 import type { TestContext } from 'node:test';
 import type { Language } from '../../common/client-config';
-import type { DesktopSettings, DesktopTlsConfig, SettingsSaveResult } from '../../common/desktop';
+import type { DesktopSettings, DesktopTlsConfig, SettingsSaveResult, TlsFileKind } from '../../common/desktop';
 import { DEFAULT_SETTINGS } from '../../main/desktop/settings';
 import { StationHost } from '../../main/desktop/station-host';
 import { launchBrowser, openPage, type OpenedPage } from './browser';
@@ -31,8 +31,12 @@ export interface HostWindowOptions {
   acceptDownloads?: boolean;
   /** What the bridge's config says of TLS (none by default). */
   tls?: DesktopTlsConfig;
+  /** The settings the form is filled with (the defaults, by default). */
+  settings?: DesktopSettings;
   /** What saving the settings answers (applied, by default). */
   saveResult?: SettingsSaveResult;
+  /** What the file dialog gives for each kind of file (cancelled, by default). */
+  chosenFiles?: Partial<Record<TlsFileKind, string>>;
 }
 
 /** The window on the host's station, its own connection open. */
@@ -53,8 +57,9 @@ export async function openHostWindow(
         ...sampleDesktopConfig(`ws://127.0.0.1:${port}/websocket/test`, options.language ?? 'en'),
         tls: options.tls ?? null,
       },
-      settings: DEFAULT_SETTINGS,
+      settings: options.settings ?? DEFAULT_SETTINGS,
       saveResult: options.saveResult ?? { ok: true, settings: DEFAULT_SETTINGS, urls: [], restarted: true },
+      chosenFiles: options.chosenFiles,
     }),
     expose: stationHostFunctions(host),
   });

@@ -6,7 +6,13 @@
  * process when the page is opened with `expose: stationHostFunctions(host)`; without one, there
  * are no endpoints, no peer details and no refusals.
  */
-import type { DesktopConfig, DesktopSettings, HostActionResult, SettingsSaveResult } from '../../common/desktop';
+import type {
+  DesktopConfig,
+  DesktopSettings,
+  HostActionResult,
+  SettingsSaveResult,
+  TlsFileKind,
+} from '../../common/desktop';
 import type { TrafficEntry } from '../../common/station-status';
 import type { StationHost } from '../../main/desktop/station-host';
 
@@ -44,6 +50,8 @@ export interface MockBridgeOptions {
   settings: DesktopSettings;
   /** What saveSettings answers. */
   saveResult: SettingsSaveResult;
+  /** What the file dialog gives for each kind of file; null (cancelled) for a kind not named. */
+  chosenFiles?: Partial<Record<TlsFileKind, string>>;
   /** What peerTraffic answers, whatever the peer. */
   traffic?: TrafficEntry[];
   /** What sendToPeers and closePeer answer. */
@@ -63,6 +71,10 @@ export function mockBridgeScript(options: MockBridgeOptions): string {
         onStatus(listener) { listeners.add(listener); return () => listeners.delete(listener); },
         async getSettings() { window.__bridgeCalls.push(['getSettings']); return options.settings; },
         async saveSettings(settings) { window.__bridgeCalls.push(['saveSettings', settings]); return options.saveResult; },
+        async chooseTlsFile(kind, title) {
+          window.__bridgeCalls.push(['chooseTlsFile', kind, title]);
+          return options.chosenFiles?.[kind] ?? null;
+        },
         async copyText(text) { window.__bridgeCalls.push(['copyText', text]); },
         async peerTraffic(peerId) { window.__bridgeCalls.push(['peerTraffic', peerId]); return options.traffic ?? []; },
         async peerDetail(peerId) { return host ? host('peerDetail', peerId) : null; },

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ElectronMain } from '../../main/electron/electron-api';
+import type { OpenDialogOptions, OpenDialogReturnValue } from 'electron';
 
 export class MockEvent {
   defaultPrevented = false;
@@ -201,7 +202,15 @@ export interface MockElectron {
   ipcMain: MockIpcMain;
   shell: { opened: string[]; openExternal(url: string): Promise<void> };
   clipboard: { written: string[]; writeText(text: string): Promise<void> };
-  dialog: { errors: [string, string][]; showErrorBox(title: string, content: string): void };
+  dialog: {
+    errors: [string, string][];
+    showErrorBox(title: string, content: string): void;
+    /** Each open dialog: the window it was modal to and its options. */
+    opened: [unknown, OpenDialogOptions][];
+    /** What the next open dialogs give, in turn: a path, or null for a cancel. */
+    answers: (string | null)[];
+    showOpenDialog(window: unknown, options: OpenDialogOptions): Promise<OpenDialogReturnValue>;
+  };
   Menu: {
     application: unknown;
     buildFromTemplate(template: unknown): unknown;
@@ -242,6 +251,15 @@ export function createMockElectron(userData: string, options: { gotLock?: boolea
       errors: [] as [string, string][],
       showErrorBox(title: string, content: string) {
         this.errors.push([title, content]);
+      },
+      opened: [] as [unknown, OpenDialogOptions][],
+      answers: [] as (string | null)[],
+      showOpenDialog(window: unknown, options: OpenDialogOptions): Promise<OpenDialogReturnValue> {
+        this.opened.push([window, options]);
+        const path = this.answers.shift() ?? null;
+        return Promise.resolve(
+          path === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [path] },
+        );
       },
     },
   };

@@ -30,7 +30,11 @@ export interface StationTls {
 
 /** A certificate, key or CA folder that cannot be used, in one sentence. */
 export class TlsSetupError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Which of the person's files is at fault, for a form to mark; the CA folder otherwise. */
+    readonly file: 'certificate' | 'key' | 'ca-folder' = 'ca-folder',
+  ) {
     super(message);
     this.name = 'TlsSetupError';
   }
@@ -106,30 +110,33 @@ export function givenTls(certificateFile: string, keyFile: string, now: Date = n
   try {
     leaf = new X509Certificate(certificatePem);
   } catch {
-    throw new TlsSetupError(`${certificateFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    throw new TlsSetupError(`${certificateFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, 'certificate');
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(keyPem);
   } catch {
-    throw new TlsSetupError(`${keyFile} holds no unencrypted PEM private key`);
+    throw new TlsSetupError(`${keyFile} holds no unencrypted PEM private key`, 'key');
   }
   if (!leaf.checkPrivateKey(key)) {
-    throw new TlsSetupError(`${keyFile} is not the key of the certificate in ${certificateFile}`);
+    throw new TlsSetupError(`${keyFile} is not the key of the certificate in ${certificateFile}`, 'key');
   }
   const validTo = new Date(leaf.validTo);
   if (validTo < now) {
-    throw new TlsSetupError(`The certificate in ${certificateFile} expired on ${validTo.toISOString()}`);
+    throw new TlsSetupError(`The certificate in ${certificateFile} expired on ${validTo.toISOString()}`, 'certificate');
   }
   const validFrom = new Date(leaf.validFrom);
   if (validFrom > now) {
-    throw new TlsSetupError(`The certificate in ${certificateFile} is not valid before ${validFrom.toISOString()}`);
+    throw new TlsSetupError(
+      `The certificate in ${certificateFile} is not valid before ${validFrom.toISOString()}`,
+      'certificate',
+    );
   }
   // The whole chain as the TLS server will load it: a broken certificate after the first is found here.
   try {
     createSecureContext({ cert: certificatePem, key: keyPem });
   } catch (error) {
-    throw new TlsSetupError(`${certificateFile} cannot be served (${(error as Error).message})`);
+    throw new TlsSetupError(`${certificateFile} cannot be served (${(error as Error).message})`, 'certificate');
   }
   return {
     certificatePem,
@@ -144,12 +151,12 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE
 /** PKCS #8, or a traditional RSA or EC key. */
 const PEM_PRIVATE_KEY = /-----BEGIN ((RSA|EC) )?PRIVATE KEY-----[\s\S]+?-----END ((RSA|EC) )?PRIVATE KEY-----/;
 
-function readText(file: string, what: string): string {
+function readText(file: string, what: 'certificate' | 'key'): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new TlsSetupError(`Cannot read the ${what} file ${file} (${code})`);
+    throw new TlsSetupError(`Cannot read the ${what} file ${file} (${code})`, what);
   }
 }
 
