@@ -239,13 +239,15 @@ export const LIMITS = {
   /** An idle keep-alive HTTP connection (a page load done) is closed after this. */
   keepAliveTimeoutMs: 5000,
   /**
-   * A connection that sends nothing at all for this long before it is a WebSocket is closed: the
-   * headers deadline starts only with a request's first byte, so a silent connection (on either
-   * port, after the TLS handshake too) would otherwise hold a descriptor for good. Below the
-   * headers deadline: Node stops a socket's idle timer that is still running when that deadline passes.
+   * A connection that moves no byte for this long before it is a WebSocket is closed: the headers
+   * deadline starts only with a request's first byte, so a silent connection (on either port,
+   * after the TLS handshake too) would otherwise hold a descriptor for good.
    */
   idleConnectionTimeoutMs: 4000,
-  /** How often Node checks the two deadlines above (its default is every 30 s). */
+  /**
+   * How often Node checks the header and request deadlines (its default is every 30 s), and the
+   * station its silent connections: each is closed within this much after its idle time is up.
+   */
   deadlineCheckMs: 1000,
   /** Wrong tokens from one address within tokenFailureWindowMs that start a lockout. */
   tokenFailuresBeforeLockout: 10,

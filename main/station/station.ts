@@ -164,8 +164,6 @@ export async function startStation(config: StationConfig, options: StationOption
           app,
         );
   const servers = [plainServer, tlsServer].filter((server) => server !== null);
-  // ws turns the socket's timeout off when it takes it over, so peers are never closed for idling.
-  for (const server of servers) server.setTimeout(LIMITS.idleConnectionTimeoutMs);
   const events = new EventEmitter<StationEvents>();
   const descriptorLimit = raiseDescriptorLimit();
   const maxPeers = peersWithin(descriptorLimit, config.maxPeers);
@@ -280,8 +278,10 @@ export async function startStation(config: StationConfig, options: StationOption
   app.use(createErrorHandler(escaped));
 
   // Every TCP connection that is not (yet) a peer, so shutdown can end it; a peer's connection
-  // leaves the set when it becomes a WebSocket (shutdown ends it through the WebSocket).
-  const connections = new Set<Socket>();
+  // leaves the map when it becomes a WebSocket (shutdown ends it through the WebSocket). With each,
+  // the bytes it had moved when last looked at and since when (none yet for a TLS connection
+  // still in its handshake, which handshakeTimeout bounds): see idleSweep below.
+  const connections = new Map<Socket, IdleMark | null>();
   function forgetConnection(this: Socket) {
     connections.delete(this);
   }
@@ -320,7 +320,7 @@ export async function startStation(config: StationConfig, options: StationOption
     server.on('connection', (connection: Socket) => {
       // Dropped by the limits above: nothing to end at shutdown, and no address to find it by.
       if (connection.destroyed) return;
-      connections.add(connection);
+      connections.set(connection, isTls ? null : { bytes: 0, since: performance.now() });
       // 'close' comes once: a plain listener, without once()'s wrapper per connection.
       if (isTls) {
         tlsConnections.set(connectionKey(connection), connection);
@@ -334,6 +334,29 @@ export async function startStation(config: StationConfig, options: StationOption
       if (error.code === 'EMFILE' || error.code === 'ENFILE') descriptorAlarm(error.code);
     });
   }
+  tlsServer?.on('secureConnection', (socket: Socket) => {
+    const connection = tlsConnections.get(connectionKey(socket));
+    if (connection !== undefined && connections.has(connection)) {
+      connections.set(connection, { bytes: bytesMoved(connection), since: performance.now() });
+    }
+  });
+  // A connection that moves no byte for idleConnectionTimeoutMs before it is a peer is closed: one
+  // sweep a second over the connections above. (A socket timeout per connection would do it too,
+  // but ws only clears the timeout of a connection it takes over: every peer would keep its timer.)
+  const idleSweep = setInterval(() => {
+    const now = performance.now();
+    for (const [connection, mark] of connections) {
+      if (mark === null) continue;
+      const bytes = bytesMoved(connection);
+      if (bytes !== mark.bytes) {
+        mark.bytes = bytes;
+        mark.since = now;
+      } else if (now - mark.since >= LIMITS.idleConnectionTimeoutMs) {
+        connection.destroy();
+      }
+    }
+  }, LIMITS.deadlineCheckMs);
+  idleSweep.unref();
   // A TLS connection that never carried a request (too slow, plain HTTP, the peer refusing the
   // certificate): counted by kind, so a device that does not trust the CA shows in the status.
   tlsServer?.on('tlsClientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -560,6 +583,7 @@ export async function startStation(config: StationConfig, options: StationOption
       closing ??= (async () => {
         for (const guard of loopbackGuards) guard?.close();
         clearTimeout(renewalTimer);
+        clearInterval(idleSweep);
         stopTicker();
         stopHeartbeat();
         stopMemoryWatch();
@@ -569,7 +593,7 @@ export async function startStation(config: StationConfig, options: StationOption
           listeners.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))),
         );
         await closeEverything(
-          { websockets: peers.sockets(), connections },
+          { websockets: peers.sockets(), connections: connections.keys() },
           CloseCode.goingAway,
           'Station shutting down',
           LIMITS.closeGraceMs,
@@ -585,6 +609,16 @@ export async function startStation(config: StationConfig, options: StationOption
 }
 
 const MAX_PENDING_PROBES = 16;
+
+/** A connection not yet a peer: the bytes it had moved when last swept, and since when (performance.now()). */
+interface IdleMark {
+  bytes: number;
+  since: number;
+}
+
+function bytesMoved(connection: Socket): number {
+  return connection.bytesRead + connection.bytesWritten;
+}
 
 /** When to renew a certificate: two thirds of the way to its end, within what a timer can wait. */
 function renewalDelay(tls: StationTls): number {
