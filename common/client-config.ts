@@ -14,9 +14,8 @@ import type {
   PeerCloseRequest,
   PeerSendRequest,
   SettingsSaveResult,
-  TlsFileKind,
 } from './desktop';
-import type { PeerDetail, RefusalEntry, TrafficEntry } from './station-status';
+import type { PeerDetail, RefusalEntry, TlsFileKind, TrafficEntry } from './station-status';
 import type { JSON_SUBPROTOCOL } from './protocol';
 
 export const LANGUAGES = ['en', 'zh-CN'] as const;

@@ -1,6 +1,6 @@
 /** Shapes the desktop window shares with the main process: settings, status, the bridge. */
 import type { ClientConfig, Language } from './client-config';
-import type { StationStatus, TlsSource } from './station-status';
+import type { StationStatus, TlsFileKind, TlsSource } from './station-status';
 
 /** What a person can change in the window; persisted in the user-data folder. */
 export interface DesktopSettings {
@@ -32,8 +32,11 @@ export interface DesktopSettings {
   language: Language | null;
 }
 
-/** Which of the two files a file dialog is for. */
-export type TlsFileKind = 'certificate' | 'key';
+/** The setting that names each file of a given certificate. */
+export const TLS_FILE_SETTINGS = { certificate: 'tlsCertFile', key: 'tlsKeyFile' } as const satisfies Record<
+  TlsFileKind,
+  keyof DesktopSettings
+>;
 
 /** The bridge's config: the page's ClientConfig plus what the host panels show. */
 export interface DesktopConfig extends ClientConfig {
@@ -65,7 +68,9 @@ export interface DesktopTlsConfig {
   notAfter: string;
 }
 
-export type DesktopStatus = { running: true; status: StationStatus } | { running: false; error: string };
+/** When the station is not running: why, and the setting that is about (for the Settings form to mark). */
+export type DesktopStatus =
+  { running: true; status: StationStatus } | { running: false; error: string; setting: string };
 
 /** restarted: false when only the window's language changed, which the station does not use. */
 export type SettingsSaveResult =

@@ -13,9 +13,8 @@ import type {
   PeerCloseRequest,
   PeerSendRequest,
   SettingsSaveResult,
-  TlsFileKind,
 } from './desktop';
-import type { PeerDetail, RefusalEntry, TrafficEntry } from './station-status';
+import type { PeerDetail, RefusalEntry, TlsFileKind, TrafficEntry } from './station-status';
 
 export const IpcChannel = {
   /** Preload → main, synchronous, once at load: the frozen config the page starts with. */

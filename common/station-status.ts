@@ -150,11 +150,15 @@ export interface StationTotals {
  */
 export type TlsFailure = 'tls-timeout' | 'tls-plain-http' | 'tls-certificate-refused' | 'tls-failed';
 
-/** The station's wss:// and https:// listener. */
 /** local-ca: issued at start by the station's own CA; given: the person's certificate, as it is. */
 export const TLS_SOURCES = ['local-ca', 'given'] as const;
 export type TlsSource = (typeof TLS_SOURCES)[number];
 
+/** The two files a given certificate comes in (one file may be both). */
+export const TLS_FILE_KINDS = ['certificate', 'key'] as const;
+export type TlsFileKind = (typeof TLS_FILE_KINDS)[number];
+
+/** The station's wss:// and https:// listener. */
 export interface StationTlsInfo {
   port: number;
   source: TlsSource;

@@ -24,10 +24,10 @@ import { createBridge, type IpcRendererLike } from '../preload/bridge';
 import { ConfigError } from '../main/station/config';
 import { ensureLocalCa } from '../main/station/tls/ca-folder';
 import { issueServerCertificate } from '../main/station/tls/server-certificate';
-import { createLocalCa } from '../main/station/tls/local-ca';
-import { localCaTls } from '../main/station/tls/station-tls';
+import { givenTls, localCaTls } from '../main/station/tls/station-tls';
 import { openClient } from './helpers/client';
 import { BRIDGE_KEYS, sampleDesktopConfig } from './helpers/desktop-fixtures';
+import { writeGivenCertificate } from './helpers/given-certificate';
 import { tempFolder } from './helpers/temp-folder';
 
 describe('desktop settings', () => {
@@ -66,13 +66,15 @@ describe('desktop settings', () => {
     );
     assert.throws(() => validateSettings({ colour: 'blue' }), /Invalid setting name: "colour"/);
     assert.throws(
-      () => validateSettings({ tlsSource: 'given' }),
-      /Invalid tlsCertFile: null\. Allowed: a certificate file when tlsSource is given/,
+      () => validateSettings({ tls: true, tlsSource: 'given' }),
+      /Invalid tlsCertFile: null\. Allowed: a certificate file while tls is on and tlsSource is given/,
     );
     assert.throws(
-      () => validateSettings({ tlsSource: 'given', tlsCertFile: '/home/me/cert.pem' }),
-      /Invalid tlsKeyFile: null\. Allowed: a key file when tlsSource is given/,
+      () => validateSettings({ tls: true, tlsSource: 'given', tlsCertFile: '/home/me/cert.pem' }),
+      /Invalid tlsKeyFile: null\. Allowed: a key file while tls is on and tlsSource is given/,
     );
+    // With TLS off the source may be chosen before its files, as the window lets a person do.
+    assert.equal(validateSettings({ tlsSource: 'given' }).tlsSource, 'given');
     assert.throws(
       () => validateSettings({ tlsCertFile: 'cert.pem' }),
       /Invalid tlsCertFile: "cert.pem"\. Allowed: null or an absolute file path/,
@@ -233,16 +235,9 @@ describe('station host with wss://', () => {
 describe('station host with your own certificate', () => {
   it('serves the files chosen in the dialog, pins them for the window, and says in words why a file cannot be used', async (t) => {
     const folder = tempFolder(t, 'host-given');
-    const file = (name: string, text: string) => {
-      writeFileSync(join(folder, name), text);
-      return join(folder, name);
-    };
     // A company CA this process does not trust, for a name that is not 127.0.0.1: the window
     // still shows its own station, since it pins the very certificate it serves.
-    const companyCa = await createLocalCa('Company');
-    const issued = await issueServerCertificate(companyCa, ['devbox.local']);
-    const certFile = file('devbox.pem', issued.chainPem);
-    const keyFile = file('devbox.key', issued.keyPem);
+    const { ca: companyCa, issued, certFile, keyFile } = await writeGivenCertificate(folder, ['devbox.local']);
     const host = new StationHost({ ...DEFAULT_SETTINGS, port: 0, tlsPort: 0, lanAccess: false }, '1.2.3');
     t.after(() => host.stop());
     await host.start();
@@ -260,13 +255,24 @@ describe('station host with your own certificate', () => {
       setting: 'tlsCertFile',
       message: `${certFile} was not chosen with the Choose… button`,
     });
-    assert.equal(host.station?.tlsPort ?? null, null, 'still serving on the previous settings');
+    // Each file as the kind it was chosen as: the certificate picked is not thereby a key.
+    host.allowChosenFile('certificate', certFile);
+    host.allowChosenFile('certificate', keyFile);
+    assert.deepEqual(await host.apply(given), {
+      ok: false,
+      setting: 'tlsKeyFile',
+      message: `${keyFile} was not chosen with the Choose… button`,
+    });
+    const before = host.station;
+    assert.ok(before, 'still serving on the previous settings');
+    assert.equal(before.tlsPort, null);
 
-    host.allowChosenFile(certFile);
-    host.allowChosenFile(keyFile);
+    host.allowChosenFile('key', keyFile);
     const on = await host.apply(given);
     assert.ok(on.ok, JSON.stringify(on));
-    const tlsPort = host.station?.tlsPort;
+    const serving = host.station;
+    assert.ok(serving);
+    const tlsPort = serving.tlsPort;
     assert.ok(tlsPort);
     assert.equal(host.pageUrl(), `https://127.0.0.1:${tlsPort}/`);
     const leaf = new X509Certificate(issued.chainPem);
@@ -286,49 +292,91 @@ describe('station host with your own certificate', () => {
     assert.deepEqual(tls.names, ['devbox.local']);
     assert.equal(tls.notAfter, new Date(leaf.validTo).toISOString());
     // A device that trusts the company CA gets the whole chain and verifies the name.
-    const verified = await new Promise<boolean>((resolve, reject) => {
-      const socket = tlsConnect(
-        { port: tlsPort, host: '127.0.0.1', servername: 'devbox.local', ca: companyCa.rootPem },
-        () => {
-          resolve(socket.authorized);
-          socket.end();
-        },
-      );
-      socket.on('error', reject);
-    });
-    assert.equal(verified, true);
+    assert.equal(await servedTo(tlsPort, companyCa.rootPem, 'devbox.local'), leaf.fingerprint256);
 
     // Files that cannot be used: refused by the field they are about, the station serving on.
-    const otherKey = file('other.key', (await issueServerCertificate(companyCa, ['devbox.local'])).keyPem);
-    host.allowChosenFile(otherKey);
-    assert.deepEqual(await host.apply({ ...given, tlsKeyFile: otherKey }), {
+    const other = await writeGivenCertificate(folder, ['devbox.local'], { name: 'other', ca: companyCa });
+    host.allowChosenFile('key', other.keyFile);
+    assert.deepEqual(await host.apply({ ...given, tlsKeyFile: other.keyFile }), {
       ok: false,
       setting: 'tlsKeyFile',
-      message: `wss:// could not start: ${otherKey} is not the key of the certificate in ${certFile}.`,
+      message: `wss:// could not start: ${other.keyFile} is not the key of the certificate in ${certFile}.`,
     });
-    const expired = await issueServerCertificate(companyCa, ['devbox.local'], new Date('2020-01-01T00:00:00Z'));
-    const expiredFile = file('expired.pem', expired.chainPem);
-    const expiredKey = file('expired.key', expired.keyPem);
-    host.allowChosenFile(expiredFile);
-    host.allowChosenFile(expiredKey);
-    assert.deepEqual(await host.apply({ ...given, tlsCertFile: expiredFile, tlsKeyFile: expiredKey }), {
+    const expired = await writeGivenCertificate(folder, ['devbox.local'], {
+      name: 'expired',
+      ca: companyCa,
+      now: new Date('2020-01-01T00:00:00Z'),
+    });
+    host.allowChosenFile('certificate', expired.certFile);
+    host.allowChosenFile('key', expired.keyFile);
+    assert.deepEqual(await host.apply({ ...given, tlsCertFile: expired.certFile, tlsKeyFile: expired.keyFile }), {
       ok: false,
       setting: 'tlsCertFile',
-      message: `wss:// could not start: The certificate in ${expiredFile} expired on 2020-01-31T00:00:00.000Z.`,
+      message: `wss:// could not start: The certificate in ${expired.certFile} expired on 2020-01-31T00:00:00.000Z.`,
     });
     assert.equal(host.servedCertificateFingerprint(), leaf.fingerprint256, 'the chosen certificate still served');
     assert.equal(host.currentSettings.tlsCertFile, certFile);
 
-    // The file gone by the next launch: the window says so, by the certificate's field.
+    // Renewed in place (as mkcert does): applying the same settings serves the new one.
+    const renewed = await writeGivenCertificate(folder, ['devbox.local', 'localhost'], { ca: companyCa });
+    const reapplied = await host.apply(given);
+    assert.ok(reapplied.ok && reapplied.restarted, JSON.stringify(reapplied));
+    assert.equal(host.servedCertificateFingerprint(), new X509Certificate(renewed.issued.chainPem).fingerprint256);
+    // Damaged in place: refused by its field, and the certificate served goes on being served.
+    writeFileSync(certFile, 'not a certificate');
+    assert.deepEqual(await host.apply(given), {
+      ok: false,
+      setting: 'tlsCertFile',
+      message: `wss:// could not start: ${certFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`,
+    });
+    assert.equal(host.servedCertificateFingerprint(), new X509Certificate(renewed.issued.chainPem).fingerprint256);
+
+    // The file gone by the next launch: the window is told why, and which setting it is about.
     rmSync(certFile);
     await host.stop();
     await host.start();
     assert.deepEqual(host.status(), {
       running: false,
       error: `wss:// could not start: Cannot read the certificate file ${certFile} (ENOENT).`,
+      setting: 'tlsCertFile',
     });
   });
+
+  // Without its deadline the probe would never settle: the test's own timeout turns that into a failure.
+  it(
+    'gives up on a loopback page that holds the pinned certificate but never finishes its answer',
+    { timeout: 10_000 },
+    async (t) => {
+      const folder = tempFolder(t, 'probe-deadline');
+      const { issued, certFile, keyFile } = await writeGivenCertificate(folder, ['127.0.0.1']);
+      // It answers with headers, then a byte a second for ever: the probe must still end.
+      const trickling = createHttpsServer({ cert: issued.chainPem, key: issued.keyPem }, (_request, response) => {
+        response.writeHead(200);
+        const drip = setInterval(() => response.write('.'), 1000);
+        response.on('close', () => clearInterval(drip));
+      });
+      trickling.listen(0, '127.0.0.1');
+      await once(trickling, 'listening');
+      t.after(() => {
+        trickling.closeAllConnections();
+        trickling.close();
+      });
+      const port = (trickling.address() as AddressInfo).port;
+      assert.equal(await answersOnLoopback({ answeredProbe: () => false }, port, givenTls(certFile, keyFile)), false);
+    },
+  );
 });
+
+/** The SHA-256 of the certificate a client trusting `caPem` is served on the port, the name checked. */
+function servedTo(port: number, caPem: string, servername: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ port, host: '127.0.0.1', servername, ca: caPem }, () => {
+      resolve(socket.getPeerCertificate().fingerprint256);
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+}
 
 describe("the window's own station, not another program on its port", () => {
   it('tells its own station on 127.0.0.1 from another program answering there', async (t) => {

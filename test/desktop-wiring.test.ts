@@ -30,6 +30,7 @@ import { issueServerCertificate } from '../main/station/tls/server-certificate';
 import { applicationMenuTemplate } from '../main/electron/menu';
 import { UntrustedSenderError } from '../main/electron/ipc';
 import { closed, openClient } from './helpers/client';
+import { writeGivenCertificate } from './helpers/given-certificate';
 import { createMockElectron, MockBrowserWindow, MockEvent, type MockElectron } from './helpers/mock-electron';
 import { tempFolder } from './helpers/temp-folder';
 import { headerOf } from './helpers/station';
@@ -273,10 +274,7 @@ describe('desktop main process (mocked electron)', () => {
   it('serves your own certificate chosen in the system dialog, modal to its window, and trusts only it', async (t) => {
     const app = await startApp(t, { port: 0, tlsPort: 0, lanAccess: false });
     const folder = tempFolder(t, 'own-certificate');
-    const companyCa = await createLocalCa('Company');
-    const issued = await issueServerCertificate(companyCa, ['devbox.local', '127.0.0.1']);
-    writeFileSync(join(folder, 'devbox.pem'), issued.chainPem);
-    writeFileSync(join(folder, 'devbox.key'), issued.keyPem);
+    const { ca: companyCa, issued } = await writeGivenCertificate(folder, ['devbox.local', '127.0.0.1']);
     const { dialog, ipcMain } = app.electron;
     const choose = (kind: unknown, title: unknown, sender = ownSender(app)) =>
       ipcMain.invoke(IpcChannel.chooseTlsFile, sender, kind, title);
@@ -293,9 +291,12 @@ describe('desktop main process (mocked electron)', () => {
         [true, '选择私钥文件', { name: 'PEM private key', extensions: ['pem', 'key'] }],
       ],
     );
-    assert.deepEqual(dialog.opened[0]?.[1].properties, ['openFile', 'showHiddenFiles']);
+    const firstOptions = dialog.opened[0]?.[1];
+    assert.ok(firstOptions);
+    assert.deepEqual(firstOptions.properties, ['openFile', 'showHiddenFiles']);
+    assert.equal(firstOptions.message, 'Choose the certificate file', 'what macOS shows');
     // Anything else from the page, or anything from another page, opens no dialog.
-    await assert.rejects(choose('directory', 'x'), /chooseTlsFile takes "certificate" or "key"/);
+    await assert.rejects(choose('directory', 'x'), /chooseTlsFile takes one of "certificate", "key"/);
     await assert.rejects(choose('key', 'x'.repeat(201)), /a title of at most 200 characters/);
     await assert.rejects(choose('key', 'x', { ...ownSender(app), topFrame: false }), UntrustedSenderError);
     assert.equal(dialog.opened.length, 3);

@@ -25,7 +25,9 @@ import { issueServerCertificate } from '../main/station/tls/server-certificate';
 import { ensureElectronBinary, packagedTestBuild } from '../tools/electron-binary';
 import { closed, openClient } from './helpers/client';
 import { BRIDGE_KEYS } from './helpers/desktop-fixtures';
+import { writeGivenCertificate } from './helpers/given-certificate';
 import { rawUpgrade } from './helpers/raw-websocket';
+import { tempFolder } from './helpers/temp-folder';
 import { eventually } from './helpers/wait';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -188,30 +190,23 @@ describe(
     it('with your own certificate, shows its page over https:// and wss:// though no store trusts it', async (t) => {
       // A company CA nothing here trusts, for a name other than 127.0.0.1: the window trusts the
       // very certificate its station serves, not the name or the CA.
-      const companyCa = await createLocalCa('Company');
-      const issued = await issueServerCertificate(companyCa, ['devbox.local']);
-      const userData = userDataWith(t, { port: 0, tlsPort: 0, lanAccess: false, tls: true, tickMs: 200 });
-      writeFileSync(join(userData, 'devbox.pem'), issued.chainPem);
-      writeFileSync(join(userData, 'devbox.key'), issued.keyPem);
-      writeFileSync(
-        join(userData, 'settings.json'),
-        JSON.stringify({
-          port: 0,
-          tlsPort: 0,
-          lanAccess: false,
-          tls: true,
-          tlsSource: 'given',
-          tlsCertFile: join(userData, 'devbox.pem'),
-          tlsKeyFile: join(userData, 'devbox.key'),
-        }),
-      );
+      const { certFile, keyFile } = await writeGivenCertificate(tempFolder(t, 'electron-given'), ['devbox.local']);
+      const userData = userDataWith(t, {
+        port: 0,
+        tlsPort: 0,
+        lanAccess: false,
+        tls: true,
+        tlsSource: 'given',
+        tlsCertFile: certFile,
+        tlsKeyFile: keyFile,
+      });
       const { page } = await launch(userData);
       assert.match(page.url(), /^https:\/\/127\.0\.0\.1:\d+\/$/);
       await page.locator('#state-pill', { hasText: 'OPEN 1' }).waitFor({ timeout: WAIT_MS });
       await page.locator('.log-row[data-kind="greeting"]', { hasText: '连接成功' }).waitFor({ timeout: WAIT_MS });
       await page.locator('#tab-settings').click();
       assert.equal(await page.locator('#setting-tls-source-given').isChecked(), true);
-      assert.equal(await page.locator('#setting-tls-cert-file').inputValue(), join(userData, 'devbox.pem'));
+      assert.equal(await page.locator('#setting-tls-cert-file').inputValue(), certFile);
       assert.equal(existsSync(join(userData, 'tls')), false, 'no local CA made');
     });
 

@@ -124,7 +124,8 @@ describe('the Share panel with wss:// on', () => {
         '本服务端使用你自己的证书，适用于 devbox.local, 192.168.1.20，有效期至 2027/3/1。信任其签发 CA 的设备可直接连接；本服务端没有自己的 CA 可供安装。',
       ],
     ] as const) {
-      const opened = await openHostWindow(t, host, { language, viewport, tls: GIVEN_TLS });
+      // The end date in the page's time zone, fixed so the sentence is the same wherever this runs.
+      const opened = await openHostWindow(t, host, { language, viewport, tls: GIVEN_TLS, timezoneId: 'UTC' });
       const { page } = opened;
       assert.equal(await page.locator('#share-tls-given').innerText(), expected);
       assert.equal(await page.locator('#share-ca').isHidden(), true, 'no CA QR code, fingerprint or steps');
@@ -202,11 +203,56 @@ describe('the Share panel with wss:// on', () => {
     assert.deepEqual(await seriousViolations(page), []);
     await page.locator('#setting-tls-key-file').scrollIntoViewIfNeeded();
     await screenshot(page, 'settings-own-certificate-en-1280');
+    // Back to the local CA: the key is not in use, so nothing is said of it.
+    await page.locator('#setting-tls-source-local-ca').check();
+    await page.locator('#setting-tls-key-file[aria-invalid="false"]').waitFor({ timeout: WAIT_MS });
+    assert.equal(await page.locator('#setting-tls-key-file-error').textContent(), '');
+    assert.equal(await page.locator('#setting-tls-key-file').isDisabled(), true);
     // Choosing the key again clears what was said about the old one.
+    await given.check();
+    assert.equal(await page.locator('#setting-tls-key-file-error').innerText(), message);
     await page.getByRole('button', { name: 'Choose the private key file' }).click();
     await page.locator('#setting-tls-key-file[aria-invalid="false"]').waitFor({ timeout: WAIT_MS });
     assert.equal(await page.locator('#setting-tls-key-file-error').textContent(), '');
+    // A station stopped at launch for its certificate file: said by that field too.
+    const gone = `wss:// could not start: Cannot read the certificate file ${certificate} (ENOENT).`;
+    await page.evaluate(
+      `window.__pushStatus(${JSON.stringify({ running: false, error: gone, setting: 'tlsCertFile' })})`,
+    );
+    await page.locator('#setting-tls-cert-file-error', { hasText: gone }).waitFor({ timeout: WAIT_MS });
+    assert.equal(await page.locator('#settings-result').innerText(), gone);
     assertNoPageErrors(opened);
+
+    // The source may be chosen with TLS off, before any file; nothing asks for one then.
+    const later = await openHostWindow(t, host);
+    await later.page.locator('#tab-settings').click();
+    await later.page.locator('#setting-tls').check();
+    await later.page.locator('#setting-tls-source-given').check();
+    await later.page.locator('#setting-tls').uncheck();
+    assert.equal(await later.page.locator('#setting-tls-cert-file-error').textContent(), '');
+    await later.page.locator('#apply-settings').click();
+    await later.page.locator('#settings-result', { hasText: /^Applied\./ }).waitFor({ timeout: WAIT_MS });
+    const laterCalls = await later.page.evaluate<unknown[][]>('window.__bridgeCalls');
+    const laterSaved = laterCalls.filter(([name]) => name === 'saveSettings').map(([, settings]) => settings);
+    assert.deepEqual(
+      laterSaved.map((settings) =>
+        (({ tls, tlsSource, tlsCertFile }: DesktopSettings) => ({ tls, tlsSource, tlsCertFile }))(
+          settings as DesktopSettings,
+        ),
+      ),
+      [{ tls: false, tlsSource: 'given', tlsCertFile: null }],
+    );
+    // What the station said of a field is gone once settings apply.
+    await later.page.evaluate(
+      `window.__pushStatus(${JSON.stringify({ running: false, error: 'Port 3000 is already in use.', setting: 'port' })})`,
+    );
+    await later.page
+      .locator('#setting-port-error', { hasText: 'Port 3000 is already in use.' })
+      .waitFor({ timeout: WAIT_MS });
+    await later.page.locator('#apply-settings').click();
+    await later.page.locator('#setting-port[aria-invalid="false"]').waitFor({ timeout: WAIT_MS });
+    assert.equal(await later.page.locator('#setting-port-error').textContent(), '');
+    assertNoPageErrors(later);
 
     const chinese = await openHostWindow(t, host, {
       language: 'zh-CN',

@@ -4,7 +4,7 @@
  * and what the TLS port does with connections that never become TLS.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
@@ -21,7 +21,7 @@ import { startStation, type Station } from '../main/station/station';
 import { CA_FILES } from '../main/station/tls/ca-folder';
 import { createLocalCa } from '../main/station/tls/local-ca';
 import { issueServerCertificate } from '../main/station/tls/server-certificate';
-import { certificateNames, givenTls, localCaTls, type StationTls } from '../main/station/tls/station-tls';
+import { certificateNames, givenTls, localCaTls, subjectNames, type StationTls } from '../main/station/tls/station-tls';
 import { runToExit, startCli } from './helpers/cli';
 import { closed, openClient } from './helpers/client';
 import { tempFolder } from './helpers/temp-folder';
@@ -359,6 +359,44 @@ describe('a given certificate (--tls-cert, --tls-key)', () => {
     assert.deepEqual(tls.names, ['localhost', '127.0.0.1']);
     const { response } = await fetchBody(`http://127.0.0.1:${station.port}${CA_CERTIFICATE_PATH}`);
     assert.equal(response.statusCode, 404);
+  });
+});
+
+describe('what a given certificate is for, as the status and the Share panel say it', () => {
+  /** A self-signed certificate made by OpenSSL, as people make their own: its PEM. */
+  function opensslCertificate(folder: string, subject: string, extensions: string[]): string {
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      subject,
+      ...extensions.flatMap((extension) => ['-addext', extension]),
+      '-keyout',
+      join(folder, 'key.pem'),
+      '-out',
+      join(folder, 'cert.pem'),
+    ]);
+    assert.equal(made.status, 0, made.stderr.toString());
+    return readFileSync(join(folder, 'cert.pem'), 'utf8');
+  }
+
+  it('are its DNS names and addresses, in order, and nothing else it names', (t) => {
+    const pem = opensslCertificate(tempFolder(t, 'names'), '/CN=Dev Box', [
+      'subjectAltName=DNS:devbox.local,email:me@example.com,IP:192.168.1.20,URI:https://x.example/a,DNS:localhost,IP:fd00::1',
+    ]);
+    assert.deepEqual(subjectNames(new X509Certificate(pem)), ['devbox.local', '192.168.1.20', 'localhost', 'fd00::1']);
+  });
+
+  it('are its common name when it names nothing else', (t) => {
+    const pem = opensslCertificate(tempFolder(t, 'names'), '/O=Company/CN=devbox.corp.example', []);
+    assert.deepEqual(subjectNames(new X509Certificate(pem)), ['devbox.corp.example']);
   });
 });
 

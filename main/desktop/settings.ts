@@ -9,8 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES } from '../../common/client-config';
-import type { DesktopSettings } from '../../common/desktop';
-import { TLS_SOURCES } from '../../common/station-status';
+import { TLS_FILE_SETTINGS, type DesktopSettings } from '../../common/desktop';
+import { TLS_FILE_KINDS, TLS_SOURCES } from '../../common/station-status';
 import { LOOPBACK_IPV4 } from '../station/addresses';
 import { ConfigError, DEFAULT_CONFIG, parseStationConfig, type StationConfig } from '../station/config';
 import { setAside, writeAtomically } from './user-data-file';
@@ -97,11 +97,13 @@ export function validateSettings(input: unknown): DesktopSettings {
   if (merged.tokenEnabled && merged.token === null) {
     throw new ConfigError('token', null, 'a token when tokenEnabled is true');
   }
-  // Checked while TLS is off too, as the token is, so turning TLS on later cannot fail for it.
-  if (merged.tlsSource === 'given') {
-    if (merged.tlsCertFile === null)
-      throw new ConfigError('tlsCertFile', null, 'a certificate file when tlsSource is given');
-    if (merged.tlsKeyFile === null) throw new ConfigError('tlsKeyFile', null, 'a key file when tlsSource is given');
+  // Only while TLS is on: with it off, the window lets the person pick the source before any file.
+  if (merged.tls && merged.tlsSource === 'given') {
+    for (const kind of TLS_FILE_KINDS) {
+      const name = TLS_FILE_SETTINGS[kind];
+      if (merged[name] === null)
+        throw new ConfigError(name, null, `a ${kind} file while tls is on and tlsSource is given`);
+    }
   }
   // The token is checked even while off, so turning it on later cannot fail.
   const station = parseStationConfig({

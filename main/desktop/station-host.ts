@@ -6,19 +6,26 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { connect as connectTls } from 'node:tls';
 import { CA_CERTIFICATE_PATH, JSON_SUBPROTOCOL, STATION_PROBE_PATH, TEST_ENDPOINT_PATH } from '../../common/protocol';
-import type {
-  DesktopConfig,
-  DesktopSettings,
-  DesktopStatus,
-  EndpointsCheck,
-  EndpointTryRequest,
-  EndpointTryResult,
-  HostActionResult,
-  PeerCloseRequest,
-  PeerSendRequest,
-  SettingsSaveResult,
+import {
+  TLS_FILE_SETTINGS,
+  type DesktopConfig,
+  type DesktopSettings,
+  type DesktopStatus,
+  type EndpointsCheck,
+  type EndpointTryRequest,
+  type EndpointTryResult,
+  type HostActionResult,
+  type PeerCloseRequest,
+  type PeerSendRequest,
+  type SettingsSaveResult,
 } from '../../common/desktop';
-import type { PeerDetail, RefusalEntry, TrafficEntry } from '../../common/station-status';
+import {
+  TLS_FILE_KINDS,
+  type PeerDetail,
+  type RefusalEntry,
+  type TlsFileKind,
+  type TrafficEntry,
+} from '../../common/station-status';
 import { APP_NAME } from '../app-info';
 import { isLoopbackAddress, LOOPBACK_IPV4, stationUrl } from '../station/addresses';
 import { ConfigError } from '../station/config';
@@ -39,8 +46,7 @@ const STATUS_COALESCE_MS = 50;
 const PROBE_TIMEOUT_MS = 3000;
 /** The setting a TLS problem is about, for the Settings form to mark. */
 const TLS_ERROR_SETTING: Record<TlsSetupError['file'], keyof DesktopSettings> = {
-  certificate: 'tlsCertFile',
-  key: 'tlsKeyFile',
+  ...TLS_FILE_SETTINGS,
   'ca-folder': 'tls',
 };
 
@@ -64,7 +70,8 @@ export class StationHost {
   readonly #listeners = new Set<(status: DesktopStatus) => void>();
   #ticker: NodeJS.Timeout | undefined;
   #notifyQueued = false;
-  readonly #chosenFiles = new Set<string>();
+  /** The paths picked in the file dialog, for each kind of file. */
+  readonly #chosenFiles: Record<TlsFileKind, Set<string>> = { certificate: new Set(), key: new Set() };
 
   private readonly notice: string | null;
   private endpoints: StoredEndpoints;
@@ -120,7 +127,7 @@ export class StationHost {
         this.#error = `${error.message} Choose ${which} in Settings, or 0 for any free port.`;
       } else if (error instanceof TlsSetupError) {
         this.#errorSetting = TLS_ERROR_SETTING[error.file];
-        this.#error = `wss:// could not start: ${error.message}.`;
+        this.#error = tlsProblem(error);
       } else if (error instanceof ConfigError) {
         this.#errorSetting = error.setting;
         this.#error = error.message;
@@ -133,8 +140,12 @@ export class StationHost {
 
   async #prepareTls(host: string): Promise<StationTls> {
     const { tlsSource, tlsCertFile, tlsKeyFile } = this.settings;
-    // validateSettings makes sure a given source has both files.
-    if (tlsSource === 'given' && tlsCertFile !== null && tlsKeyFile !== null) return givenTls(tlsCertFile, tlsKeyFile);
+    if (tlsSource === 'given') {
+      // validateSettings asks for both files while TLS is on.
+      if (tlsCertFile === null || tlsKeyFile === null)
+        throw new TlsSetupError('no certificate file chosen', 'certificate');
+      return givenTls(tlsCertFile, tlsKeyFile);
+    }
     if (this.caFolder === undefined) throw new TlsSetupError('this app has no folder to keep its local CA in');
     return localCaTls(this.caFolder, host, APP_NAME);
   }
@@ -144,8 +155,24 @@ export class StationHost {
    * from the page may name no other file, so a page that went wrong cannot make the station
    * serve some other program's certificate and key.
    */
-  allowChosenFile(path: string): void {
-    this.#chosenFiles.add(path);
+  allowChosenFile(kind: TlsFileKind, path: string): void {
+    this.#chosenFiles[kind].add(path);
+  }
+
+  /**
+   * With the person's own certificate in use: whether its files now hold another certificate
+   * than the one served (renewed in place, as mkcert does), or why they cannot be used.
+   */
+  #givenFilesOnDisk(settings: DesktopSettings): 'served' | 'renewed' | Extract<SettingsSaveResult, { ok: false }> {
+    const { tls, tlsSource, tlsCertFile, tlsKeyFile } = settings;
+    if (!tls || tlsSource !== 'given' || tlsCertFile === null || tlsKeyFile === null) return 'served';
+    try {
+      const onDisk = givenTls(tlsCertFile, tlsKeyFile).certificatePem;
+      return onDisk === this.#station?.servedCertificate() ? 'served' : 'renewed';
+    } catch (error) {
+      if (!(error instanceof TlsSetupError)) throw error;
+      return { ok: false, setting: TLS_ERROR_SETTING[error.file], message: tlsProblem(error) };
+    }
   }
 
   /**
@@ -178,16 +205,22 @@ export class StationHost {
       throw error;
     }
     const previous = this.settings;
-    for (const name of ['tlsCertFile', 'tlsKeyFile'] as const) {
+    for (const kind of TLS_FILE_KINDS) {
+      const name = TLS_FILE_SETTINGS[kind];
       const file = next[name];
-      if (file !== null && file !== previous[name] && !this.#chosenFiles.has(file)) {
+      if (file !== null && file !== previous[name] && !this.#chosenFiles[kind].has(file)) {
         return { ok: false, setting: name, message: `${file} was not chosen with the Choose… button` };
       }
     }
-    // The window's language is the only setting the station does not use: no restart for it.
+    // The window's language is the only setting the station does not use: no restart for it,
+    // unless the person's certificate was renewed in its files (applying is how they say so).
     if (this.#station && sameStationSettings(previous, next)) {
-      this.settings = next;
-      return { ok: true, settings: next, urls: this.#station.websocketUrls(), restarted: false };
+      const files = this.#givenFilesOnDisk(next);
+      if (typeof files === 'object') return files;
+      if (files === 'served') {
+        this.settings = next;
+        return { ok: true, settings: next, urls: this.#station.websocketUrls(), restarted: false };
+      }
     }
     await this.stop();
     this.settings = next;
@@ -354,7 +387,7 @@ export class StationHost {
   status(): DesktopStatus {
     return this.#station
       ? { running: true, status: this.#station.status() }
-      : { running: false, error: this.#error ?? 'The station is stopped.' };
+      : { running: false, error: this.#error ?? 'The station is stopped.', setting: this.#errorSetting };
   }
 
   /** Calls `listener` on every connect, disconnect and restart, and once a second; returns the stop function. */
@@ -424,8 +457,13 @@ function pinnedGet(port: number, path: string, fingerprint256: string): Promise<
   return new Promise((resolve, reject) => {
     // rejectUnauthorized: false lets the pin, not a CA list, decide; nothing is sent before it has.
     const socket = connectTls({ host: LOOPBACK_IPV4, port, rejectUnauthorized: false });
-    socket.setTimeout(PROBE_TIMEOUT_MS, () => socket.destroy(new Error('timed out')));
+    // One deadline for the whole exchange: a server that trickles or stops mid-answer ends too.
+    const deadline = setTimeout(() => socket.destroy(new Error('timed out')), PROBE_TIMEOUT_MS);
     socket.on('error', reject);
+    socket.once('close', () => {
+      clearTimeout(deadline);
+      reject(new Error('closed before the answer ended'));
+    });
     socket.once('secureConnect', () => {
       if (socket.getPeerCertificate().fingerprint256 !== fingerprint256) {
         socket.destroy();
@@ -436,13 +474,18 @@ function pinnedGet(port: number, path: string, fingerprint256: string): Promise<
       request.on('response', (response) => {
         response.resume();
         response.on('end', () => {
-          socket.destroy();
           resolve();
+          socket.destroy();
         });
       });
       request.on('error', reject);
     });
   });
+}
+
+/** A certificate, key or CA folder that cannot be used, as the window says it. */
+function tlsProblem(error: TlsSetupError): string {
+  return `wss:// could not start: ${error.message}.`;
 }
 
 /** A message composed in the window, as bytes; undefined when it is neither text nor bytes. */

@@ -7,7 +7,7 @@
 import type { BrowserWindow, OpenDialogOptions } from 'electron';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TlsFileKind } from '../../common/desktop';
+import type { TlsFileKind } from '../../common/station-status';
 import { IpcChannel } from '../../common/ipc';
 import { APP_NAME } from '../app-info';
 import { certificateVerdict } from '../desktop/certificate-trust';
@@ -160,7 +160,7 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
               : await electron.dialog.showOpenDialog(options);
             const path = chosen.canceled ? undefined : chosen.filePaths[0];
             if (path === undefined) return null;
-            started.allowChosenFile(path);
+            started.allowChosenFile(kind, path);
             return path;
           },
           copyText: async (text) => {
@@ -207,6 +207,8 @@ export function runDesktopApp(electron: ElectronMain, options: DesktopAppOptions
 function tlsFileDialog(kind: TlsFileKind, title: string): OpenDialogOptions {
   return {
     title,
+    // macOS shows the message, not the title (dialog.md).
+    message: title,
     properties: ['openFile', 'showHiddenFiles'],
     filters: [
       kind === 'certificate'

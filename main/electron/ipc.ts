@@ -4,6 +4,7 @@
  */
 import type { IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import { IpcChannel, type IpcInvokeContract, type IpcSyncContract } from '../../common/ipc';
+import { TLS_FILE_KINDS, type TlsFileKind } from '../../common/station-status';
 import type { ElectronMain } from './electron-api';
 import { isOwnPage } from './navigation';
 
@@ -92,11 +93,13 @@ export function registerIpcHandlers(
   });
   ipcMain.handle(IpcChannel.chooseTlsFile, (event, kind: unknown, title: unknown) => {
     guard(IpcChannel.chooseTlsFile, event);
-    if (kind !== 'certificate' && kind !== 'key') throw new TypeError('chooseTlsFile takes "certificate" or "key"');
+    if (!TLS_FILE_KINDS.some((known) => known === kind)) {
+      throw new TypeError(`chooseTlsFile takes one of ${TLS_FILE_KINDS.map((known) => `"${known}"`).join(', ')}`);
+    }
     if (typeof title !== 'string' || title.length > MAX_DIALOG_TITLE) {
       throw new TypeError(`chooseTlsFile takes a title of at most ${MAX_DIALOG_TITLE} characters`);
     }
-    return handlers.chooseTlsFile(kind, title);
+    return handlers.chooseTlsFile(kind as TlsFileKind, title);
   });
   ipcMain.handle(IpcChannel.copyText, (event, text: unknown) => {
     guard(IpcChannel.copyText, event);

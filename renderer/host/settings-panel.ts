@@ -4,7 +4,8 @@
  * station) confirmed first while peers are connected.
  */
 import type { Language, StationBridge } from '../../common/client-config';
-import type { DesktopSettings, DesktopStatus, TlsFileKind } from '../../common/desktop';
+import { TLS_FILE_SETTINGS, type DesktopSettings, type DesktopStatus } from '../../common/desktop';
+import type { TlsFileKind } from '../../common/station-status';
 import { SETTING_RANGES, TOKEN_MIN_LENGTH, TOKEN_PATTERN } from '../../common/setting-ranges';
 import { byId } from '../dom';
 import type { MessageKey, Translate } from '../i18n';
@@ -24,8 +25,8 @@ const NUMBER_FIELDS = [
 
 /** The certificate's files: their setting, field, button, dialog and the dialog's title. */
 const FILE_FIELDS = [
-  ['tlsCertFile', 'setting-tls-cert-file', 'choose-tls-cert-file', 'certificate', 'chooseTlsCertFile'],
-  ['tlsKeyFile', 'setting-tls-key-file', 'choose-tls-key-file', 'key', 'chooseTlsKeyFile'],
+  [TLS_FILE_SETTINGS.certificate, 'setting-tls-cert-file', 'choose-tls-cert-file', 'certificate', 'chooseTlsCertFile'],
+  [TLS_FILE_SETTINGS.key, 'setting-tls-key-file', 'choose-tls-key-file', 'key', 'chooseTlsKeyFile'],
 ] as const satisfies readonly (readonly [keyof DesktopSettings, string, string, TlsFileKind, MessageKey])[];
 
 type FieldSetting = (typeof NUMBER_FIELDS)[number][0] | (typeof FILE_FIELDS)[number][0];
@@ -34,8 +35,10 @@ export class SettingsPanel {
   #t: Translate;
   #settings: DesktopSettings | undefined;
   #peerCount = 0;
-  /** Why the station refused a field's value, shown by it until that field changes. */
+  /** Why the station refused a field's value, shown by it until that field changes or a save succeeds. */
   readonly #refusals = new Map<FieldSetting, string>();
+  /** Why the station is stopped, as last said: marked by its field once, not again every second. */
+  #stoppedFor: string | null = null;
 
   constructor(
     private readonly bridge: StationBridge,
@@ -85,7 +88,15 @@ export class SettingsPanel {
   /** The peers connected now (applying asks first when there are any), and why a stopped station stopped. */
   follow(status: DesktopStatus): void {
     this.#peerCount = status.running ? status.status.peers.length : 0;
-    if (!status.running) element('settings-result').textContent = status.error;
+    const stoppedFor = status.running ? null : status.error;
+    if (stoppedFor === this.#stoppedFor) return;
+    this.#stoppedFor = stoppedFor;
+    if (status.running) return;
+    element('settings-result').textContent = status.error;
+    if (isFieldSetting(status.setting)) {
+      this.#refusals.set(status.setting, status.error);
+      this.#validate();
+    }
   }
 
   /**
@@ -124,10 +135,21 @@ export class SettingsPanel {
 
   /** Marks each field that cannot be applied, in words; true when all can. */
   #validate(): boolean {
+    // TLS's port, source and files are kept while TLS is off, but cannot be edited then.
+    const tlsOn = input('setting-tls').checked;
+    input('setting-tls-port').disabled = !tlsOn;
+    for (const id of SOURCE_IDS) input(id).disabled = !tlsOn;
+    const filesInUse = tlsOn && input('setting-tls-source-given').checked;
+    for (const [, id, button] of FILE_FIELDS) {
+      input(id).disabled = !filesInUse;
+      byId(button, HTMLButtonElement).disabled = !filesInUse;
+    }
     let valid = true;
+    // A field not in use is not checked, and says nothing, not even what the station said of it.
     const mark = (setting: FieldSetting, id: string, problem: string) => {
-      const shown = problem || this.#refusals.get(setting) || '';
-      valid &&= problem === '';
+      const inUse = !input(id).disabled;
+      const shown = inUse ? problem || this.#refusals.get(setting) || '' : '';
+      valid &&= !inUse || problem === '';
       input(id).setAttribute('aria-invalid', String(shown !== ''));
       element(`${id}-error`).textContent = shown;
     };
@@ -137,16 +159,7 @@ export class SettingsPanel {
       const ok = /^\d+$/.test(text) && Number(text) >= min && Number(text) <= max;
       mark(name, id, ok ? '' : this.#t('invalidWholeNumber', { min, max }));
     }
-    // TLS's port, source and files are kept while TLS is off, but cannot be edited then.
-    const tlsOn = input('setting-tls').checked;
-    input('setting-tls-port').disabled = !tlsOn;
-    for (const id of SOURCE_IDS) input(id).disabled = !tlsOn;
-    const filesInUse = tlsOn && input('setting-tls-source-given').checked;
-    for (const [name, id, button] of FILE_FIELDS) {
-      input(id).disabled = !filesInUse;
-      byId(button, HTMLButtonElement).disabled = !filesInUse;
-      mark(name, id, filesInUse && input(id).value === '' ? this.#t('fileNeeded') : '');
-    }
+    for (const [name, id] of FILE_FIELDS) mark(name, id, input(id).value === '' ? this.#t('fileNeeded') : '');
     const tokenOn = input('setting-token-enabled').checked;
     const token = input('setting-token');
     // The token is kept while off (turning it on restores it), but cannot be edited then.
@@ -207,13 +220,12 @@ export class SettingsPanel {
       : this.#t('notApplied', { message: outcome.message });
     if (outcome.ok) {
       this.#settings = outcome.settings;
-      return;
-    }
-    // Also by the field it is about, when it is one of the form's.
-    if (isFieldSetting(outcome.setting)) {
+      this.#refusals.clear();
+    } else if (isFieldSetting(outcome.setting)) {
+      // Also by the field it is about, when it is one of the form's.
       this.#refusals.set(outcome.setting, outcome.message);
-      this.#validate();
     }
+    this.#validate();
   }
 }
 

@@ -58,7 +58,7 @@ export class SharePanel {
     element('share-tls-given').hidden = !given;
     element('share-tls-given').textContent = given
       ? this.#t('shareTlsGiven', {
-          names: tls.names.join(', '),
+          names: tls.names.join(', ') || this.#t('none'),
           date: new Date(tls.notAfter).toLocaleDateString(document.documentElement.lang),
         })
       : '';

@@ -4,7 +4,8 @@
  */
 import type { TestContext } from 'node:test';
 import type { Language } from '../../common/client-config';
-import type { DesktopSettings, DesktopTlsConfig, SettingsSaveResult, TlsFileKind } from '../../common/desktop';
+import type { DesktopSettings, DesktopTlsConfig, SettingsSaveResult } from '../../common/desktop';
+import type { TlsFileKind } from '../../common/station-status';
 import { DEFAULT_SETTINGS } from '../../main/desktop/settings';
 import { StationHost } from '../../main/desktop/station-host';
 import { launchBrowser, openPage, type OpenedPage } from './browser';
@@ -28,6 +29,8 @@ export interface HostWindowOptions {
   language?: Language;
   viewport?: { width: number; height: number };
   colorScheme?: 'light' | 'dark';
+  /** The page's time zone (the machine's, by default). */
+  timezoneId?: string;
   acceptDownloads?: boolean;
   /** What the bridge's config says of TLS (none by default). */
   tls?: DesktopTlsConfig;
@@ -52,6 +55,7 @@ export async function openHostWindow(
     viewport: options.viewport ?? DESKTOP_WINDOW,
     colorScheme: options.colorScheme ?? 'light',
     acceptDownloads: options.acceptDownloads ?? false,
+    timezoneId: options.timezoneId,
     initScript: mockBridgeScript({
       config: {
         ...sampleDesktopConfig(`ws://127.0.0.1:${port}/websocket/test`, options.language ?? 'en'),

@@ -6,14 +6,8 @@
  * process when the page is opened with `expose: stationHostFunctions(host)`; without one, there
  * are no endpoints, no peer details and no refusals.
  */
-import type {
-  DesktopConfig,
-  DesktopSettings,
-  HostActionResult,
-  SettingsSaveResult,
-  TlsFileKind,
-} from '../../common/desktop';
-import type { TrafficEntry } from '../../common/station-status';
+import type { DesktopConfig, DesktopSettings, HostActionResult, SettingsSaveResult } from '../../common/desktop';
+import type { TlsFileKind, TrafficEntry } from '../../common/station-status';
 import type { StationHost } from '../../main/desktop/station-host';
 
 /** The name of the exposed function the mock's endpoint functions call. */

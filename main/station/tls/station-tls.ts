@@ -3,11 +3,13 @@
  * can be reached by now, or a certificate the person gave (--tls-cert, --tls-key), checked before
  * it is used. Either way one clear sentence when it cannot be used.
  */
+import 'reflect-metadata';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BlockList, isIP, isIPv6 } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import type { StationTlsInfo } from '../../../common/station-status';
+import * as x509 from '@peculiar/x509';
+import type { StationTlsInfo, TlsFileKind } from '../../../common/station-status';
 import { isWildcardHost, LOOPBACK_IPV4, ownHostnames, reachableAddresses } from '../addresses';
 import { CaFolderError, ensureLocalCa } from './ca-folder';
 import { PERMITTED_RANGES } from './local-ca';
@@ -33,7 +35,7 @@ export class TlsSetupError extends Error {
   constructor(
     message: string,
     /** Which of the person's files is at fault, for a form to mark; the CA folder otherwise. */
-    readonly file: 'certificate' | 'key' | 'ca-folder' = 'ca-folder',
+    readonly file: TlsFileKind | 'ca-folder' = 'ca-folder',
   ) {
     super(message);
     this.name = 'TlsSetupError';
@@ -151,7 +153,7 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE
 /** PKCS #8, or a traditional RSA or EC key. */
 const PEM_PRIVATE_KEY = /-----BEGIN ((RSA|EC) )?PRIVATE KEY-----[\s\S]+?-----END ((RSA|EC) )?PRIVATE KEY-----/;
 
-function readText(file: string, what: 'certificate' | 'key'): string {
+function readText(file: string, what: TlsFileKind): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
@@ -160,10 +162,14 @@ function readText(file: string, what: 'certificate' | 'key'): string {
   }
 }
 
-/** The DNS names and addresses a certificate names, from its subjectAltName ("DNS:a, IP Address:b"). */
-function subjectNames(certificate: X509Certificate): string[] {
-  return (certificate.subjectAltName ?? '')
-    .split(', ')
-    .map((entry) => entry.replace(/^(DNS|IP Address):/, ''))
-    .filter((entry) => entry !== '');
+/**
+ * The DNS names and addresses a certificate is for (its subjectAltName, read by @peculiar/x509
+ * rather than from Node's text form, which quotes and mixes kinds); its subject's CN when it has
+ * none of those.
+ */
+export function subjectNames(certificate: X509Certificate): string[] {
+  const parsed = new x509.X509Certificate(certificate.raw);
+  const alternative = parsed.getExtension(x509.SubjectAlternativeNameExtension)?.names.items ?? [];
+  const names = alternative.filter(({ type }) => type === 'dns' || type === 'ip').map(({ value }) => value);
+  return names.length > 0 ? names : parsed.subjectName.getField('CN');
 }
