@@ -342,7 +342,7 @@ export async function startStation(config: StationConfig, options: StationOption
   });
   // A connection that moves no byte for idleConnectionTimeoutMs before it is a peer is closed: one
   // sweep a second over the connections above. (A socket timeout per connection would do it too,
-  // but ws only clears the timeout of a connection it takes over: every peer would keep its timer.)
+  // but its timer stays on the socket after ws turns it off: every peer would carry one.)
   const idleSweep = setInterval(() => {
     const now = performance.now();
     for (const [connection, mark] of connections) {
