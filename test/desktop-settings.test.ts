@@ -24,7 +24,6 @@ import { createBridge, type IpcRendererLike } from '../preload/bridge';
 import { ConfigError } from '../main/station/config';
 import { ensureLocalCa } from '../main/station/tls/ca-folder';
 import { issueServerCertificate } from '../main/station/tls/server-certificate';
-import { givenTls, localCaTls } from '../main/station/tls/station-tls';
 import { openClient } from './helpers/client';
 import { BRIDGE_KEYS, sampleDesktopConfig } from './helpers/desktop-fixtures';
 import { writeGivenCertificate } from './helpers/given-certificate';
@@ -190,8 +189,7 @@ describe('station host with wss://', () => {
     // passing on whatever it is sent to the station, is not taken for it: nothing is sent to it.
     const station = host.station;
     assert.ok(station);
-    const tls = await localCaTls(caFolder, '127.0.0.1', 'WS Station');
-    const pinnedToServed = { ...tls, certificatePem: station.servedCertificate() ?? '' };
+    const pinnedToServed = station.servedCertificate() ?? '';
     assert.equal(await answersOnLoopback(station, tlsPort, pinnedToServed), true);
     const sameCa = await issueServerCertificate(await ensureLocalCa(caFolder, 'WS Station'), ['127.0.0.1']);
     const relayed: string[] = [];
@@ -348,7 +346,7 @@ describe('station host with your own certificate', () => {
     { timeout: 10_000 },
     async (t) => {
       const folder = tempFolder(t, 'probe-deadline');
-      const { issued, certFile, keyFile } = await writeGivenCertificate(folder, ['127.0.0.1']);
+      const { issued } = await writeGivenCertificate(folder, ['127.0.0.1']);
       // It answers with headers, then a byte a second for ever: the probe must still end.
       const trickling = createHttpsServer({ cert: issued.chainPem, key: issued.keyPem }, (_request, response) => {
         response.writeHead(200);
@@ -362,7 +360,7 @@ describe('station host with your own certificate', () => {
         trickling.close();
       });
       const port = (trickling.address() as AddressInfo).port;
-      assert.equal(await answersOnLoopback({ answeredProbe: () => false }, port, givenTls(certFile, keyFile)), false);
+      assert.equal(await answersOnLoopback({ answeredProbe: () => false }, port, issued.chainPem), false);
     },
   );
 });

@@ -108,7 +108,7 @@ export class StationHost {
       // The page is on the TLS port while TLS is on: that port must be this station's too.
       const notOurs = !(await answersOnLoopback(station, station.port))
         ? { port: station.port, setting: 'port' }
-        : station.tlsPort !== null && !(await answersOnLoopback(station, station.tlsPort, tls))
+        : station.tlsPort !== null && !(await answersOnLoopback(station, station.tlsPort, tls?.certificatePem))
           ? { port: station.tlsPort, setting: 'tlsPort' }
           : null;
       this.#ownsLoopbackPage = notOurs === null;
@@ -425,21 +425,22 @@ export class StationHost {
 /**
  * Whether 127.0.0.1:PORT reaches this very station: a fresh nonce sent there must arrive in this
  * process. Another program holding that address (possible beside a wildcard bind on macOS and
- * Windows) never passes it on, so it is never shown the window's settings or token. With `tls`,
- * over https to exactly the certificate the station serves, which no other program can present.
+ * Windows) never passes it on, so it is never shown the window's settings or token. With
+ * `pinnedCertificatePem`, over https to exactly that certificate (the one the station serves),
+ * which no other program can present.
  */
 export async function answersOnLoopback(
   station: Pick<Station, 'answeredProbe'>,
   port: number,
-  tls?: StationTls,
+  pinnedCertificatePem?: string,
 ): Promise<boolean> {
   const nonce = randomBytes(16).toString('hex');
   const path = `${STATION_PROBE_PATH}?nonce=${nonce}`;
   try {
-    if (tls === undefined) {
+    if (pinnedCertificatePem === undefined) {
       await fetch(stationUrl('http', LOOPBACK_IPV4, port, path), { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
     } else {
-      await pinnedGet(port, path, new X509Certificate(tls.certificatePem).fingerprint256);
+      await pinnedGet(port, path, new X509Certificate(pinnedCertificatePem).fingerprint256);
     }
   } catch {
     // Nothing answered, or not with the station's certificate: not this station either.
